@@ -1,0 +1,47 @@
+/**
+ * Plain data that crosses the API boundary. No imports: the renderer type-checks against this file in a
+ * browser configuration, so nothing here may pull in Node types.
+ */
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface HistoryEntry {
+  id: number;
+  at: string;
+  source: string;
+  kind: string;
+  severity: Severity;
+  message: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ServiceInfo {
+  product: 'ReplicaDesk';
+  version: string;
+  /** "desktop" inside Electron, "headless" under `replicadesk serve`. */
+  mode: 'desktop' | 'headless';
+  dataDir: string;
+  startedAt: string;
+  schemaVersion: number;
+  /** Where credentials are sealed, and whether that store is really encrypted. */
+  secretStore: { kind: string; encrypted: boolean };
+}
+
+/** One replica channel as the dashboard lists it; the full SHOW SLAVE STATUS view comes with the channel work. */
+export interface ChannelSummary {
+  name: string;
+  slaveIoRunning: 'Yes' | 'No' | 'Connecting';
+  slaveSqlRunning: 'Yes' | 'No';
+}
+
+/** One fan-out proxy as the dashboard lists it. */
+export interface FanoutSummary {
+  name: string;
+  running: boolean;
+  nodes: number;
+}

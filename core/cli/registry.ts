@@ -1,0 +1,4 @@
+import type { CliCommand } from './command';
+import { serveCommand } from './commands/serve';
+
+export const COMMANDS: readonly CliCommand[] = [serveCommand];

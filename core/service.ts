@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events';
+import type { ApiEvent } from './api/contract';
+import type { ApiHandlers } from './api/methods';
+import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
+import type { SecretBox } from './secrets/secret-box';
+import { type NewHistoryEntry, StateStore } from './state/store';
+import { VERSION } from './version';
+
+export interface ServiceOptions {
+  dataDir: string;
+  mode: ServiceInfo['mode'];
+  /** Seals credentials; the desktop app passes its safeStorage box, headless mode a key-file box. */
+  secretBox: SecretBox;
+  /** False when the box is a plain-text fallback (Electron without an OS keychain), so the UI can warn. */
+  secretsEncrypted?: boolean;
+}
+
+/** Anything the service runs: a replica channel or a fan-out proxy. */
+export interface ManagedUnit {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The engine's single owner: the state store, the replica channels and the fan-out proxies. Transports
+ * (Electron IPC, headless HTTP) only ever talk to it through `handlers` and `events`.
+ */
+export class Service {
+  readonly events = new EventEmitter<{ event: [ApiEvent] }>();
+  readonly channels = new Map<string, ManagedUnit>();
+  readonly fanouts = new Map<string, ManagedUnit>();
+  private readonly startedAt = new Date().toISOString();
+  private stopping = false;
+
+  private constructor(readonly store: StateStore, private readonly opts: ServiceOptions) {
+    // Many UI tabs and the tray may listen at once; that is not a leak.
+    this.events.setMaxListeners(100);
+  }
+
+  static async start(opts: ServiceOptions): Promise<Service> {
+    const store = await StateStore.open(opts.dataDir);
+    const service = new Service(store, opts);
+    await service.record({ source: 'service', kind: 'service.started', severity: 'info', message: `ReplicaDesk ${VERSION} started (${opts.mode}).` });
+    return service;
+  }
+
+  get secretBox(): SecretBox {
+    return this.opts.secretBox;
+  }
+
+  /** Writes to the history and pushes the entry to every subscriber. */
+  async record(entry: NewHistoryEntry): Promise<HistoryEntry> {
+    const saved = await this.store.appendHistory(entry);
+    this.emit({ type: 'history', entry: saved });
+    return saved;
+  }
+
+  emit(event: ApiEvent): void {
+    this.events.emit('event', event);
+  }
+
+  async info(): Promise<ServiceInfo> {
+    return {
+      product: 'ReplicaDesk',
+      version: VERSION,
+      mode: this.opts.mode,
+      dataDir: this.opts.dataDir,
+      startedAt: this.startedAt,
+      schemaVersion: await this.store.schemaVersion(),
+      secretStore: { kind: this.opts.secretBox.kind, encrypted: this.opts.secretsEncrypted ?? true },
+    };
+  }
+
+  async listChannels(): Promise<ChannelSummary[]> {
+    return [...this.channels.keys()].sort().map((name) => ({ name, slaveIoRunning: 'No', slaveSqlRunning: 'No' }));
+  }
+
+  async listFanouts(): Promise<FanoutSummary[]> {
+    return [...this.fanouts.keys()].sort().map((name) => ({ name, running: false, nodes: 0 }));
+  }
+
+  readonly handlers: ApiHandlers = {
+    'service.info': () => this.info(),
+    'channels.list': () => this.listChannels(),
+    'fanouts.list': () => this.listFanouts(),
+    'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
+  };
+
+  /** Stops every channel and proxy cleanly (positions committed), then closes the store. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.emit({ type: 'service.stopping' });
+    const units = [...this.channels.values(), ...this.fanouts.values()];
+    const results = await Promise.allSettled(units.map((u) => u.stop()));
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') {
+        await this.store
+          .appendHistory({ source: units[i]!.name, kind: 'stop.failed', severity: 'error', message: `Could not stop cleanly: ${String(r.reason)}` })
+          .catch(() => undefined);
+      }
+    }
+    await this.store.appendHistory({ source: 'service', kind: 'service.stopped', severity: 'info', message: 'ReplicaDesk stopped.' }).catch(() => undefined);
+    await this.store.close();
+  }
+}

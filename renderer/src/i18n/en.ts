@@ -1,0 +1,36 @@
+/** English is the reference: every other language must define exactly these keys (checked by the compiler). */
+export const en = {
+  'app.title': 'ReplicaDesk',
+  'app.tagline': 'Live backup copies of your office databases',
+  'lang.label': 'Language',
+  'status.loading': 'Connecting to the ReplicaDesk service…',
+  'status.noToken': 'This page needs the address printed by "replicadesk serve" (it ends with #token=…). Open that address instead.',
+  'status.error': 'The ReplicaDesk service did not answer: {message}',
+  'service.heading': 'Service',
+  'service.version': 'Version',
+  'service.mode': 'Running as',
+  'service.mode.desktop': 'desktop app',
+  'service.mode.headless': 'background service (headless)',
+  'service.dataDir': 'Data folder',
+  'service.since': 'Running since',
+  'service.secrets': 'Saved passwords',
+  'service.secrets.encrypted': 'encrypted ({kind})',
+  'service.secrets.plain': 'NOT encrypted: this computer has no password store ({kind})',
+  'channels.heading': 'MySQL/MariaDB backups',
+  'channels.empty': 'No backup channel yet. A channel copies every change from one MySQL or MariaDB server to this backup.',
+  'channels.io': 'Receiving (I/O thread)',
+  'channels.sql': 'Applying (SQL thread)',
+  'fanouts.heading': 'PostgreSQL write fan-out',
+  'fanouts.empty': 'No fan-out yet. A fan-out sends every write to several PostgreSQL servers at once.',
+  'fanouts.nodes': '{count} servers',
+  'fanouts.running': 'running',
+  'fanouts.stopped': 'stopped',
+  'history.heading': 'Recent events',
+  'history.empty': 'Nothing has happened yet.',
+  'severity.info': 'Info',
+  'severity.warning': 'Warning',
+  'severity.error': 'Error',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;
