@@ -53,6 +53,7 @@ function serverArgs(o: MariaDbOptions, dataDir: string, port: number): string[] 
     `--socket=${path.join(dataDir, 'mysqld.sock')}`,
     `--pid-file=${path.join(dataDir, 'mysqld.pid')}`,
     `--log-error=${path.join(dataDir, 'error.log')}`,
+    `--tmpdir=${path.join(o.runDir, `${o.name}.tmp`)}`,
     `--server-id=${o.serverId}`,
     '--skip-name-resolve',
     '--binlog-format=ROW',
@@ -74,7 +75,11 @@ function serverArgs(o: MariaDbOptions, dataDir: string, port: number): string[] 
 export async function startMariaDb(o: MariaDbOptions): Promise<MariaDbInstance> {
   const dataDir = path.join(o.runDir, o.name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const installArgs = ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db'];
+  // Each instance gets its own tmpdir: instances bootstrapping at the same moment in the shared /tmp
+  // have been seen to trip over each other's temporary tables.
+  const tmpDir = path.join(o.runDir, `${o.name}.tmp`);
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const installArgs = ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, '--auth-root-authentication-method=normal', '--skip-test-db'];
   if (process.getuid?.() === 0) installArgs.push('--user=root');
   await execFileP(MARIADB_BINARIES.installDb, installArgs, { maxBuffer: 16 << 20 }).catch((err: Error & { stderr?: string }) => {
     throw new Error(`mariadb-install-db failed for ${o.name}: ${err.message}\n${err.stderr ?? ''}`);
