@@ -49,8 +49,13 @@ export abstract class BaseLogger implements Logger {
 
   private log(level: LogLevel, msg: string, fields?: LogFields): void {
     if (LEVEL_RANK[level] < LEVEL_RANK[this.minLevel]) return;
-    // t, level and msg come first and cannot be overwritten by a field of the same name.
-    this.write({ ...this.bindings, ...fields, t: new Date().toISOString(), level, msg });
+    const t = new Date().toISOString();
+    // t, level and msg come first on the line (key order is insertion order) and no field overrides them.
+    const record: LogRecord = { t, level, msg, ...this.bindings, ...fields };
+    record.t = t;
+    record.level = level;
+    record.msg = msg;
+    this.write(record);
   }
 }
 

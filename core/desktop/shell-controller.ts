@@ -1,0 +1,133 @@
+import type { ApiEvent } from '../api/contract';
+import { dispatch, METHOD_PARAMS } from '../api/methods';
+import type { ChannelSummary, FanoutSummary } from '../api/types';
+import type { Logger } from '../log/logger';
+import { nullLogger } from '../log/logger';
+import type { Service } from '../service';
+import { desktopChannel, desktopFanout } from './from-api';
+import { computeTrayState, DEFAULT_HEALTH_OPTIONS, type Health, type HealthOptions, type TrayState } from './health';
+import { desktopTranslator, type DesktopLang, type Translate } from './messages';
+import { DEFAULT_NOTIFICATION_POLICY, NotificationRules, type DesktopNotification, type NotificationPolicy } from './notifications';
+import { buildTrayMenu, trayTooltip, type TrayAction, type TrayMenuItem } from './tray-menu';
+
+/** What the controller paints on; Electron main implements it with Tray, Menu and Notification. */
+export interface ShellView {
+  setTray(view: { health: Health; tooltip: string; menu: TrayMenuItem[] }): void;
+  notify(notification: DesktopNotification): void;
+  /** open / open-unit / toggle-open-at-login / quit belong to the window and the OS, not the engine. */
+  handle(action: Exclude<TrayAction, { type: 'start-all' } | { type: 'stop-all' }>): void;
+}
+
+export interface ShellControllerOptions {
+  service: Pick<Service, 'handlers' | 'events'>;
+  view: ShellView;
+  lang: DesktopLang;
+  openAtLogin: () => boolean;
+  /** Lag changes without an event; a slow poll keeps the tray honest. */
+  pollMs?: number;
+  health?: HealthOptions;
+  notifications?: NotificationPolicy;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const START_STOP = ['channels.start', 'channels.stop', 'fanouts.start', 'fanouts.stop'] as const;
+
+/**
+ * The tray's brain, in plain Node: keeps the latest channel and fan-out summaries (from events, and a poll
+ * through the same `dispatch` every transport uses), derives the icon, tooltip and menu, raises
+ * notifications through the rules, and runs "start all" / "stop all".
+ */
+export class ShellController {
+  private channels: ChannelSummary[] = [];
+  private fanouts: FanoutSummary[] = [];
+  private t: Translate;
+  private readonly rules: NotificationRules;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+  private readonly onEvent = (e: ApiEvent) => {
+    if (e.type === 'channels') this.channels = e.channels;
+    else if (e.type === 'fanouts') this.fanouts = e.fanouts;
+    else return;
+    this.render(true);
+  };
+  private lastState: TrayState | undefined;
+
+  constructor(private readonly opts: ShellControllerOptions) {
+    this.t = desktopTranslator(opts.lang);
+    this.rules = new NotificationRules(this.t, { ...DEFAULT_NOTIFICATION_POLICY, ...opts.notifications });
+    this.logger = opts.logger ?? nullLogger;
+  }
+
+  /** True when the service has the start/stop methods (they arrive with the engines). */
+  static canStartStop(): boolean {
+    return START_STOP.every((m) => Object.prototype.hasOwnProperty.call(METHOD_PARAMS, m));
+  }
+
+  async start(): Promise<void> {
+    this.opts.service.events.on('event', this.onEvent);
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.opts.pollMs ?? 5000);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    this.opts.service.events.off('event', this.onEvent);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  setLang(lang: DesktopLang): void {
+    this.t = desktopTranslator(lang);
+    this.rules.setTranslator(this.t);
+    this.render(false);
+  }
+
+  get state(): TrayState | undefined {
+    return this.lastState;
+  }
+
+  async refresh(): Promise<void> {
+    const [channels, fanouts] = await Promise.all([this.call('channels.list', {}), this.call('fanouts.list', {})]);
+    if (Array.isArray(channels)) this.channels = channels as ChannelSummary[];
+    if (Array.isArray(fanouts)) this.fanouts = fanouts as FanoutSummary[];
+    this.render(true);
+  }
+
+  /** Re-paints the tray; `judge` also feeds the notification rules (not on a mere language change). */
+  render(judge: boolean): void {
+    const channels = this.channels.map(desktopChannel);
+    const fanouts = this.fanouts.map(desktopFanout);
+    const state = computeTrayState(channels, fanouts, { ...DEFAULT_HEALTH_OPTIONS, ...this.opts.health });
+    this.lastState = state;
+    this.opts.view.setTray({
+      health: state.health,
+      tooltip: trayTooltip(this.t, state),
+      menu: buildTrayMenu(this.t, { state, openAtLogin: this.opts.openAtLogin(), canStartStop: ShellController.canStartStop() }),
+    });
+    if (!judge) return;
+    for (const n of this.rules.evaluate(channels, fanouts, (this.opts.now ?? Date.now)())) {
+      this.logger.info('Desktop notification.', { key: n.key, title: n.title });
+      this.opts.view.notify(n);
+    }
+  }
+
+  async perform(action: TrayAction): Promise<void> {
+    if (action.type !== 'start-all' && action.type !== 'stop-all') return this.opts.view.handle(action);
+    const verb = action.type === 'start-all' ? 'start' : 'stop';
+    const calls = [
+      ...this.channels.map((c) => this.call(`channels.${verb}`, { name: c.name })),
+      ...this.fanouts.map((f) => this.call(`fanouts.${verb}`, { name: f.name })),
+    ];
+    await Promise.all(calls);
+    await this.refresh();
+  }
+
+  /** Calls through dispatch like any transport; failures are logged, never thrown into Electron's loop. */
+  private async call(method: string, params: unknown): Promise<unknown> {
+    const res = await dispatch(this.opts.service.handlers, { method, params });
+    if (res.ok) return res.result;
+    this.logger.warn('Tray call failed.', { method, code: res.error.code, message: res.error.message });
+    return undefined;
+  }
+}

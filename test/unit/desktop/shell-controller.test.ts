@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { ChannelSummary } from '../../../core/api/types';
+import type { DesktopNotification } from '../../../core/desktop/notifications';
+import { ShellController, type ShellView } from '../../../core/desktop/shell-controller';
+import type { TrayAction } from '../../../core/desktop/tray-menu';
+import { MemoryLogger } from '../../../core/log/logger';
+import { KeyFileSecretBox } from '../../../core/secrets/keyfile-box';
+import { Service } from '../../../core/service';
+
+let service: Service;
+before(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-shell-'));
+  service = await Service.start({ dataDir, mode: 'desktop', secretBox: KeyFileSecretBox.openOrCreate(dataDir) });
+});
+after(() => service.stop());
+
+class RecordingView implements ShellView {
+  trays: Parameters<ShellView['setTray']>[0][] = [];
+  notes: DesktopNotification[] = [];
+  handled: TrayAction[] = [];
+  setTray(v: Parameters<ShellView['setTray']>[0]) {
+    this.trays.push(v);
+  }
+  notify(n: DesktopNotification) {
+    this.notes.push(n);
+  }
+  handle(a: TrayAction) {
+    this.handled.push(a);
+  }
+  get last() {
+    return this.trays[this.trays.length - 1]!;
+  }
+}
+
+const channel = (over: Partial<ChannelSummary> & Record<string, unknown>): ChannelSummary => ({ name: 'office1', slaveIoRunning: 'Yes', slaveSqlRunning: 'Yes', ...over });
+
+test('with nothing set up, the tray is idle and says so', async () => {
+  const view = new RecordingView();
+  const ctl = new ShellController({ service, view, lang: 'en', openAtLogin: () => false });
+  await ctl.start();
+  ctl.stop();
+  assert.equal(view.last.health, 'idle');
+  assert.equal(view.last.tooltip, 'ReplicaDesk: nothing is set up yet');
+  assert.ok(view.last.menu.some((m) => m.type === 'note'));
+});
+
+test('service events repaint the tray and raise a notification once per new problem', async () => {
+  const view = new RecordingView();
+  const log = new MemoryLogger();
+  const ctl = new ShellController({ service, view, lang: 'en', openAtLogin: () => true, logger: log });
+  await ctl.start();
+  try {
+    service.emit({ type: 'channels', channels: [channel({})] });
+    assert.equal(view.last.health, 'ok');
+    const broken = channel({ slaveSqlRunning: 'No', lastSqlErrno: 1062, lastSqlError: "Duplicate entry '3' for key 'PRIMARY'" });
+    service.emit({ type: 'channels', channels: [broken] });
+    service.emit({ type: 'channels', channels: [broken] });
+    assert.equal(view.last.health, 'error');
+    assert.equal(view.notes.length, 1);
+    assert.match(view.notes[0]!.body, /1062/);
+    assert.equal(log.records.filter((r) => r.msg === 'Desktop notification.').length, 1);
+    service.emit({ type: 'fanouts', fanouts: [{ name: 'pg', running: true, nodes: 2, ...{ poolNodes: [{ nodeId: 0, hostname: 'a', port: 5432, status: 'up' }, { nodeId: 1, hostname: 'b', port: 5433, status: 'down' }] } }] });
+    assert.equal(view.notes.length, 2);
+    assert.match(view.notes[1]!.body, /b:5433/);
+    const login = view.last.menu.find((m) => m.type === 'checkbox');
+    assert.equal(login?.type === 'checkbox' && login.checked, true);
+  } finally {
+    ctl.stop();
+  }
+  const before = view.trays.length;
+  service.emit({ type: 'channels', channels: [] });
+  assert.equal(view.trays.length, before, 'stop() unsubscribes');
+});
+
+test('switching language re-labels the tray without re-announcing anything', async () => {
+  const view = new RecordingView();
+  const ctl = new ShellController({ service, view, lang: 'en', openAtLogin: () => false });
+  await ctl.start();
+  try {
+    service.emit({ type: 'channels', channels: [channel({ slaveIoRunning: 'No', lastIoErrno: 2003, lastIoError: "Can't connect" })] });
+    const notes = view.notes.length;
+    ctl.setLang('zh');
+    assert.equal(view.last.tooltip, 'ReplicaDesk：1 项因错误而停止');
+    assert.equal(view.notes.length, notes);
+  } finally {
+    ctl.stop();
+  }
+});
+
+test('window actions go to the view; start/stop all go through dispatch and never throw', async () => {
+  const view = new RecordingView();
+  const log = new MemoryLogger();
+  const ctl = new ShellController({ service, view, lang: 'en', openAtLogin: () => false, logger: log });
+  await ctl.perform({ type: 'open-unit', kind: 'channel', name: 'x' });
+  await ctl.perform({ type: 'quit' });
+  assert.deepEqual(view.handled, [{ type: 'open-unit', kind: 'channel', name: 'x' }, { type: 'quit' }]);
+  await ctl.start();
+  ctl.stop();
+  service.emit({ type: 'channels', channels: [] });
+  // A channel the service does not have: refused (unknown method today, unknown channel once it exists),
+  // logged, and not thrown into the caller.
+  await ctl.start();
+  try {
+    service.emit({ type: 'channels', channels: [channel({ name: 'ghost' })] });
+    await ctl.perform({ type: 'start-all' });
+  } finally {
+    ctl.stop();
+  }
+  assert.ok(log.records.some((r) => r.msg === 'Tray call failed.'), JSON.stringify(log.records));
+  const startAll = view.last.menu.find((m) => m.type === 'action' && m.label === 'Start all');
+  assert.equal(startAll?.type === 'action' && startAll.enabled, ShellController.canStartStop());
+});
