@@ -1,5 +1,5 @@
 import type { Health } from './health';
-import { encodePng } from './png';
+import { encodeIco, encodePng } from './png';
 
 /**
  * The app and tray icons, drawn from shapes (signed distance functions, anti-aliased by coverage) so any
@@ -95,4 +95,19 @@ export function appIconPng(size: number): Buffer {
   // The arrow from the original to its copy.
   c.fill(union(segment(0.18, 0.8, 0.44, 0.8, 0.028), segment(0.45, 0.8, 0.39, 0.74, 0.028), segment(0.45, 0.8, 0.39, 0.86, 0.028)), WHITE);
   return c.png();
+}
+
+/** Linux wants one PNG per size (hicolor theme); Windows one .ico holding several. */
+export const LINUX_ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512] as const;
+export const WINDOWS_ICON_SIZES = [16, 24, 32, 48, 64, 128, 256] as const;
+
+/** Every packaging icon as file name → bytes; build/make-icons.js writes them into build/icons/. */
+export function packagingIcons(): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const pngs = new Map<number, Buffer>();
+  const png = (size: number) => pngs.get(size) ?? pngs.set(size, appIconPng(size)).get(size)!;
+  for (const size of LINUX_ICON_SIZES) files.set(`${size}x${size}.png`, png(size));
+  files.set('icon.png', png(512));
+  files.set('icon.ico', encodeIco(WINDOWS_ICON_SIZES.map((size) => ({ size, png: png(size) }))));
+  return files;
 }
