@@ -1,0 +1,256 @@
+import { ReplicaDeskError } from '../../errors';
+import { CHECKSUM_LENGTH, ChecksumAlg, EVENT_HEADER_LENGTH, EventFlag, EventType, eventTypeName } from './constants';
+import { crc32 } from './crc32';
+import { ByteReader } from './cursor';
+import { ADVICE_CORRUPT, BinlogErrorCode, binlogError } from './errors';
+import type { BinlogEvent, EventBase, FormatDescriptionEvent, OtherEvent, RowsEvent, TransactionPayloadEvent } from './events';
+import * as B from './event-bodies';
+import { parseTableMap, type TableMap } from './table-map';
+import type { TableHintsProvider } from './types';
+
+export interface DecodeOptions {
+  /** File name or stream label, for error messages. */
+  source?: string;
+  /** Verify CRC32 trailers when the format description says they are there (default true). */
+  verifyChecksums?: boolean;
+  /**
+   * The checksum algorithm before a format description is seen: for the replication stream, whose first
+   * (artificial) ROTATE comes before the FDE. The I/O thread knows it from @@global.binlog_checksum.
+   * Default: detected (a trailing CRC32 that matches is taken as one).
+   */
+  checksumAlg?: number;
+  /** Signedness, charsets and names for tables whose TABLE_MAP carries no metadata. */
+  tableHints?: TableHintsProvider;
+}
+
+/**
+ * The little state a binlog reader must keep: the current format description (header length, post-header
+ * lengths, checksum algorithm) and the table maps by id. Nothing else is remembered between events.
+ */
+export class DecoderState {
+  formatDescription: FormatDescriptionEvent | undefined;
+  checksumAlg: number;
+  headerLength = EVENT_HEADER_LENGTH;
+  mariadb = false;
+  readonly tableMaps = new Map<number, TableMap>();
+  /** Set by MariaDB's START_ENCRYPTION: every later event is encrypted. */
+  encrypted = false;
+
+  constructor(readonly options: DecodeOptions = {}) {
+    this.checksumAlg = options.checksumAlg ?? ChecksumAlg.UNDEF;
+  }
+
+  postHeaderLength(type: number, fallback: number): number {
+    const p = this.formatDescription?.postHeaderLengths;
+    return p && type >= 1 && type <= p.length ? p[type - 1]! : fallback;
+  }
+}
+
+/** Post-header lengths of v4 binlogs, used before a format description has been seen (stream start). */
+function defaultPostHeader(type: number): number {
+  switch (type) {
+    case EventType.QUERY_EVENT:
+    case EventType.QUERY_COMPRESSED_EVENT:
+      return 13;
+    case EventType.ROTATE_EVENT:
+      return 8;
+    case EventType.TABLE_MAP_EVENT:
+      return 8;
+    case EventType.WRITE_ROWS_EVENT:
+    case EventType.UPDATE_ROWS_EVENT:
+    case EventType.DELETE_ROWS_EVENT:
+    case EventType.PARTIAL_UPDATE_ROWS_EVENT:
+    case EventType.WRITE_ROWS_COMPRESSED_EVENT:
+    case EventType.UPDATE_ROWS_COMPRESSED_EVENT:
+    case EventType.DELETE_ROWS_COMPRESSED_EVENT:
+      return 10;
+    default:
+      return rowsLike(type) ? 8 : 0;
+  }
+}
+function rowsLike(type: number): boolean {
+  return B.rowsEventInfo(type) !== undefined;
+}
+
+const KNOWN_TYPES = new Set<number>(Object.values(EventType));
+
+/**
+ * Decodes one whole event (`raw` = exactly its bytes, header to checksum) at `position`, updating `state`.
+ * Pure apart from `state`; throws only ReplicaDeskError (BINLOG_*). Works for file events and for events
+ * taken from the replication stream (after the socket layer strips the OK byte).
+ */
+export function decodeEvent(raw: Buffer, position: number | undefined, state: DecoderState, inPayload = false): BinlogEvent {
+  const source = state.options.source;
+  if (raw.length < EVENT_HEADER_LENGTH) {
+    throw binlogError(BinlogErrorCode.CORRUPT, `Event of ${raw.length} bytes is shorter than the 19-byte header`, { source, position, raw }, ADVICE_CORRUPT);
+  }
+  const typeCode = raw[4]!;
+  const eventSize = raw.readUInt32LE(9);
+  const logPos = raw.readUInt32LE(13);
+  const pos = position ?? (logPos > 0 && logPos >= eventSize ? logPos - eventSize : -1);
+  if (eventSize !== raw.length) {
+    throw binlogError(BinlogErrorCode.CORRUPT, `Event header says ${eventSize} bytes but the event has ${raw.length}`, { source, position: pos, typeCode, raw }, ADVICE_CORRUPT);
+  }
+  if (state.encrypted && !inPayload) {
+    throw binlogError(
+      BinlogErrorCode.ENCRYPTED,
+      'The binlog is encrypted (MariaDB encrypt_binlog=ON) from here on',
+      { source, position: pos, typeCode, raw },
+      'ReplicaDesk cannot read encrypted binlog files; read the events through replication instead (the server decrypts them when it sends them).',
+    );
+  }
+  const base: EventBase = {
+    typeCode,
+    typeName: eventTypeName(typeCode),
+    timestamp: raw.readUInt32LE(0),
+    serverId: raw.readUInt32LE(5),
+    eventSize,
+    logPos,
+    flags: raw.readUInt16LE(17),
+    position: pos,
+    raw,
+  };
+  const ctx = { source, position: pos, typeCode, raw };
+
+  try {
+    if (typeCode === EventType.FORMAT_DESCRIPTION_EVENT) {
+      const fde = B.parseFormatDescription(base, new ByteReader(raw, EVENT_HEADER_LENGTH, eventSize));
+      if (fde.checksumAlg === ChecksumAlg.CRC32) verifyChecksum(raw, state, ctx);
+      state.formatDescription = fde;
+      state.checksumAlg = fde.checksumAlg;
+      state.headerLength = fde.headerLength;
+      state.mariadb = fde.mariadb;
+      return fde;
+    }
+
+    let bodyEnd = eventSize;
+    if (!inPayload) {
+      let alg = state.checksumAlg;
+      if (alg === ChecksumAlg.UNDEF) {
+        // No format description yet (stream start): a trailer that checks out is a checksum.
+        alg = eventSize >= EVENT_HEADER_LENGTH + CHECKSUM_LENGTH && crc32(raw, 0, eventSize - 4) === raw.readUInt32LE(eventSize - 4) ? ChecksumAlg.CRC32 : ChecksumAlg.OFF;
+      } else if (alg === ChecksumAlg.CRC32) verifyChecksum(raw, state, ctx);
+      if (alg === ChecksumAlg.CRC32) bodyEnd -= CHECKSUM_LENGTH;
+    }
+    const bodyStart = state.headerLength;
+    if (bodyEnd < bodyStart) {
+      throw binlogError(BinlogErrorCode.CORRUPT, `Event of ${eventSize} bytes is too short for its header and checksum`, ctx, ADVICE_CORRUPT);
+    }
+    const r = new ByteReader(raw, bodyStart, bodyEnd);
+    const ph = (t: number) => state.postHeaderLength(t, defaultPostHeader(t));
+
+    switch (typeCode) {
+      case EventType.QUERY_EVENT:
+      case EventType.QUERY_COMPRESSED_EVENT:
+        return B.parseQuery(base, r, ph(typeCode), typeCode === EventType.QUERY_COMPRESSED_EVENT);
+      case EventType.ROTATE_EVENT:
+        return B.parseRotate(base, r, ph(typeCode));
+      case EventType.STOP_EVENT:
+        return { ...base, kind: 'stop' };
+      case EventType.XID_EVENT:
+        return B.parseXid(base, r);
+      case EventType.INTVAR_EVENT:
+        return B.parseIntvar(base, r);
+      case EventType.RAND_EVENT:
+        return B.parseRand(base, r);
+      case EventType.USER_VAR_EVENT:
+        return B.parseUserVar(base, r);
+      case EventType.TABLE_MAP_EVENT: {
+        const tableMap = parseTableMap(r, ph(typeCode), state.mariadb, state.options.tableHints);
+        state.tableMaps.set(tableMap.tableId, tableMap);
+        return { ...base, kind: 'table_map', tableId: tableMap.tableId, schema: tableMap.schema, table: tableMap.table, tableMap };
+      }
+      case EventType.ROWS_QUERY_LOG_EVENT:
+        return B.parseRowsQuery(base, r);
+      case EventType.GTID_LOG_EVENT:
+      case EventType.ANONYMOUS_GTID_LOG_EVENT:
+        return B.parseMysqlGtid(base, r, typeCode === EventType.ANONYMOUS_GTID_LOG_EVENT);
+      case EventType.GTID_TAGGED_LOG_EVENT:
+        return B.parseTaggedGtid(base, r);
+      case EventType.PREVIOUS_GTIDS_LOG_EVENT:
+        return B.parsePreviousGtids(base, r);
+      case EventType.TRANSACTION_PAYLOAD_EVENT:
+        return decodePayload(base, r, state);
+      case EventType.HEARTBEAT_LOG_EVENT:
+      case EventType.HEARTBEAT_LOG_EVENT_V2:
+        return B.parseHeartbeat(base, r, typeCode === EventType.HEARTBEAT_LOG_EVENT_V2);
+      case EventType.INCIDENT_EVENT:
+        return B.parseIncident(base, r);
+      case EventType.XA_PREPARE_LOG_EVENT:
+        return B.parseXaPrepare(base, r);
+      case EventType.GTID_EVENT:
+        return B.parseMariadbGtid(base, r);
+      case EventType.GTID_LIST_EVENT:
+        return B.parseGtidList(base, r);
+      case EventType.BINLOG_CHECKPOINT_EVENT:
+        return B.parseBinlogCheckpoint(base, r);
+      case EventType.ANNOTATE_ROWS_EVENT:
+        return B.parseAnnotateRows(base, r);
+      case EventType.START_ENCRYPTION_EVENT: {
+        const ev = B.parseStartEncryption(base, r);
+        state.encrypted = true;
+        return ev;
+      }
+      default: {
+        const info = B.rowsEventInfo(typeCode);
+        if (info) {
+          const ev = new B.RowsEventImpl(base, info, source);
+          ev.parse(r, ph(typeCode), state.tableMaps);
+          return ev as unknown as RowsEvent;
+        }
+        const other: OtherEvent = { ...base, kind: 'other', knownType: KNOWN_TYPES.has(typeCode), body: raw.subarray(bodyStart, bodyEnd) };
+        return other;
+      }
+    }
+  } catch (err) {
+    if (err instanceof ReplicaDeskError) throw err;
+    throw B.toBinlogError(err, ctx);
+  }
+}
+
+function verifyChecksum(raw: Buffer, state: DecoderState, ctx: { source: string | undefined; position: number; typeCode: number; raw: Buffer }): void {
+  if (state.options.verifyChecksums === false) return;
+  const n = raw.length;
+  if (n < EVENT_HEADER_LENGTH + CHECKSUM_LENGTH) throw binlogError(BinlogErrorCode.CORRUPT, 'Event too short for its CRC32 checksum', ctx, ADVICE_CORRUPT);
+  const expected = raw.readUInt32LE(n - 4);
+  let actual: number;
+  if (raw[4] === EventType.FORMAT_DESCRIPTION_EVENT && raw[17]! & EventFlag.BINLOG_IN_USE) {
+    // The server checksums its FDE with LOG_EVENT_BINLOG_IN_USE_F clear, so that clearing the flag when it
+    // closes the file keeps the checksum valid.
+    actual = crc32(raw, 0, 17);
+    actual = crc32(Buffer.from([raw[17]! & ~EventFlag.BINLOG_IN_USE, raw[18]!]), 0, 2, actual);
+    actual = crc32(raw, 19, n - 4, actual);
+  } else actual = crc32(raw, 0, n - 4);
+  if (expected !== actual) {
+    const e = binlogError(
+      BinlogErrorCode.CHECKSUM_MISMATCH,
+      `CRC32 checksum mismatch (event says 0x${expected.toString(16).padStart(8, '0')}, bytes give 0x${actual.toString(16).padStart(8, '0')})`,
+      ctx,
+      'The event was damaged on disk or in transit; re-copy the file or re-fetch the events from the server.',
+    );
+    (e.details as Record<string, unknown>).expectedChecksum = expected;
+    (e.details as Record<string, unknown>).actualChecksum = actual;
+    throw e;
+  }
+}
+
+function decodePayload(base: EventBase, r: ByteReader, state: DecoderState): TransactionPayloadEvent {
+  const h = B.parsePayloadHeader(r);
+  const data = B.decompressPayload(r, h);
+  const events: BinlogEvent[] = [];
+  let p = 0;
+  while (p < data.length) {
+    if (data.length - p < EVENT_HEADER_LENGTH) throw new Error(`transaction payload ends with ${data.length - p} stray bytes`);
+    const size = data.readUInt32LE(p + 9);
+    if (size < EVENT_HEADER_LENGTH || p + size > data.length) throw new Error(`inner event at payload offset ${p} has size ${size}`);
+    // Inner events have no position of their own; they take the payload event's.
+    events.push(decodeEvent(data.subarray(p, p + size), base.position, state, true));
+    p += size;
+  }
+  return { ...base, kind: 'transaction_payload', compressionType: h.compressionType, payloadSize: h.payloadSize, uncompressedSize: h.uncompressedSize, events };
+}
+
+/** True when the event is one the server made up (fake ROTATE/GTID_LIST at stream start). */
+export function isArtificial(ev: { flags: number }): boolean {
+  return (ev.flags & EventFlag.ARTIFICIAL) !== 0;
+}
