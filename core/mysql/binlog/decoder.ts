@@ -73,26 +73,19 @@ export class BinlogDecoder {
   push(chunk: Buffer, onEvent: (ev: BinlogEvent) => void): void {
     if (this.failure) throw this.failure;
     let buf = chunk;
-    let i = 0;
     if (this.partsLength > 0) {
-      // Finish the event that straddles chunks: first its header (to learn the size), then the rest.
-      const [joined, used] = this.completePending(buf);
-      if (!joined) return;
-      buf = chunk;
-      i = used;
-      const whole = joined;
-      this.parts = [];
-      this.partsLength = 0;
-      if (!this.magicDone) this.checkMagic(whole);
-      else this.emit(whole, onEvent, buf, i);
+      const rest = this.takePending(chunk, onEvent);
+      if (rest === undefined) return;
+      buf = rest;
     }
+    let i = 0;
     if (!this.magicDone) {
-      if (buf.length - i < BINLOG_MAGIC_LENGTH) {
-        this.keep(buf, i);
+      if (buf.length < BINLOG_MAGIC_LENGTH) {
+        this.keep(buf, 0);
         return;
       }
-      this.checkMagic(buf.subarray(i, i + BINLOG_MAGIC_LENGTH));
-      i += BINLOG_MAGIC_LENGTH;
+      this.checkMagic(buf.subarray(0, BINLOG_MAGIC_LENGTH));
+      i = BINLOG_MAGIC_LENGTH;
     }
     const len = buf.length;
     while (len - i >= EVENT_HEADER_LENGTH) {
@@ -150,40 +143,44 @@ export class BinlogDecoder {
     this.partsLength += tail.length;
   }
 
-  /** Returns [the completed pending item, bytes of `chunk` used], or [undefined] having kept the whole chunk. */
-  private completePending(chunk: Buffer): [Buffer | undefined, number] {
-    let need: number;
-    if (!this.magicDone) need = BINLOG_MAGIC_LENGTH - this.partsLength;
-    else {
-      if (this.partsLength < EVENT_HEADER_LENGTH) {
-        const take = Math.min(EVENT_HEADER_LENGTH - this.partsLength, chunk.length);
-        const head = Buffer.concat([...this.parts, chunk.subarray(0, take)]);
-        if (head.length < EVENT_HEADER_LENGTH) {
-          this.parts = [head];
-          this.partsLength = head.length;
-          return [undefined, chunk.length];
-        }
-        this.checkSize(head.readUInt32LE(9), head, 0);
-        this.parts = [head];
-        this.partsLength = head.length;
-        chunk = chunk.subarray(take);
-        const size = head.readUInt32LE(9);
-        const rest = size - head.length;
-        if (chunk.length < rest) {
-          this.keep(chunk, 0);
-          return [undefined, 0];
-        }
-        const whole = Buffer.concat([head, chunk.subarray(0, rest)], size);
-        return [whole, take + rest];
+  /**
+   * Joins the held bytes with the new chunk. Completes (and emits) the event that straddles the boundary and
+   * returns the rest of the chunk to scan, or undefined when the chunk was absorbed and more is needed.
+   */
+  private takePending(chunk: Buffer, onEvent: (ev: BinlogEvent) => void): Buffer | undefined {
+    const held = this.partsLength;
+    const joinAll = (): Buffer => {
+      const all = Buffer.concat([...this.parts, chunk], held + chunk.length);
+      this.parts = [];
+      this.partsLength = 0;
+      return all;
+    };
+    if (!this.magicDone) {
+      if (held + chunk.length < BINLOG_MAGIC_LENGTH) {
+        this.keep(chunk, 0);
+        return undefined;
       }
-      need = this.parts[0]!.readUInt32LE(9) - this.partsLength;
+      return joinAll();
     }
+    if (held + chunk.length < EVENT_HEADER_LENGTH) {
+      this.keep(chunk, 0);
+      return undefined;
+    }
+    const head = held >= EVENT_HEADER_LENGTH && this.parts[0]!.length >= EVENT_HEADER_LENGTH ? this.parts[0]! : Buffer.concat([...this.parts, chunk.subarray(0, EVENT_HEADER_LENGTH)]);
+    const size = head.readUInt32LE(9);
+    this.checkSize(size, head, 0);
+    // Held bytes with whole events in them (left after an error): scan everything from the start.
+    if (size <= held) return joinAll();
+    const need = size - held;
     if (chunk.length < need) {
       this.keep(chunk, 0);
-      return [undefined, chunk.length];
+      return undefined;
     }
-    const whole = Buffer.concat([...this.parts, chunk.subarray(0, need)], this.partsLength + need);
-    return [whole, need];
+    const whole = Buffer.concat([...this.parts, chunk.subarray(0, need)], size);
+    this.parts = [];
+    this.partsLength = 0;
+    this.emit(whole, onEvent, chunk, need);
+    return chunk.subarray(need);
   }
 
   private checkMagic(b: Buffer): void {
