@@ -15,3 +15,4 @@ export { BinlogDecoder, type BinlogDecoderOptions, decodeBinlogBuffer } from './
 export { readBinlogFile, type ReadFileOptions, type ReadFileResult } from './file-reader';
 export { jsonBinaryToText, formatDoubleMysql } from './json-binary';
 export { charsetOfCollation } from './charsets';
+export { columnHintsFromInformationSchema, parseEnumMembers, type InformationSchemaColumn } from './schema-hints';
