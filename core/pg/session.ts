@@ -1,0 +1,1040 @@
+/**
+ * One client's session behind the proxy: routes every request unit to the backends with pgpool's
+ * native-replication guarantees.
+ *
+ *  - Reads (provably read-only) go to one node, chosen by weight per session (or per statement); inside a
+ *    transaction that has written, to the main node.
+ *  - Everything else runs on the main node first. Only when the main node has finished it (holding its row
+ *    and sequence locks) is it queued for the other nodes, which therefore apply conflicting writes in the
+ *    main node's order. The queue is flushed when the session must wait for the others anyway (COMMIT,
+ *    ROLLBACK, the end of an autocommit write) or before a read is sent to that node; outside a transaction
+ *    it is flushed at once. COMMIT/ROLLBACK reach the other nodes first and the main node last.
+ *  - Autocommit writes run inside a transaction the session opens on the main node, so its locks are held
+ *    until the other nodes have applied the write.
+ *  - Each node's command tags are compared with the main node's; on a difference the configured policy
+ *    detaches the node or rolls the transaction back everywhere.
+ *  - now()/CURRENT_* (and time DEFAULTs) reach the other nodes as the main node's timestamp; nextval() is
+ *    ordered by per-sequence advisory locks on the main node.
+ */
+import { serialize } from 'pg-protocol';
+import type { BackendConnection, ByteOut } from './backend/connection';
+import { ONE_READY, UnitSink, slotsFor } from './backend/unit-sink';
+import type { MismatchEvent, PoolNodeRow } from './node-status';
+import type { FanoutOptions } from './options';
+import { FE, MalformedMessage, bindNames, decodeExecute, decodeParse, decodeTarget, queryTextRange } from './protocol/frontend-parser';
+import { commandComplete, dataRowText, errorResponse, noticeResponse, readyForQuery, rowDescriptionText } from './protocol/server-messages';
+import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility, sequenceLockSql, tableFactsSql, volatilitySql } from './sql/catalog';
+import type { Classified, RelName, StatementClassifier, StmtKind } from './sql/classify';
+import type { Tokens } from './sql/lexer';
+import { FETCH_MAIN_TIMESTAMP, needsTimestamp, rewriteForOthers } from './sql/rewrite';
+
+export interface ClientPort extends ByteOut {
+  write(buf: Buffer): void;
+  /** Ends the client connection (after pending writes). */
+  close(): void;
+}
+
+export interface SessionContext {
+  readonly options: FanoutOptions;
+  readonly classifier: StatementClassifier;
+  readonly catalog: CatalogCache;
+  /** Ids of nodes that are up, ascending; the first is the main node. */
+  upNodes(): number[];
+  pickLoadBalanceNode(): number;
+  countSelect(node: number): void;
+  /** A connection to `node` failed. True when the node was detached (the session carries on without it). */
+  backendFailed(node: number, err: Error): boolean;
+  /** Reports a result difference; returns what happened to the node. */
+  mismatch(e: Omit<MismatchEvent, 'type' | 'at' | 'action'>, detach: boolean): MismatchEvent['action'];
+  poolNodes(lbNode: number): PoolNodeRow[];
+  /** The session ended; its backend connections are handed back (to be reset and pooled, or closed). */
+  sessionEnded(session: FanoutSession, conns: Map<number, BackendConnection>, reusable: boolean): void;
+  /** Units replayed on the other nodes, for a node being recovered (undefined when none is). */
+  recordForRecovery?(session: FanoutSession, bufs: Buffer[]): void;
+  /** Set while a recovery or attach holds the cluster still: idle sessions wait before their next unit. */
+  readonly writesPaused: Promise<void> | undefined;
+}
+
+interface Prepared {
+  name: string;
+  info: Classified;
+  tokens: Tokens;
+  /** SQL text as a latin1 string (bytes). */
+  text: string;
+  raw: Buffer;
+  paramTypes: number[];
+}
+
+interface QueuedUnit {
+  bufs: Buffer[];
+  slots: Uint8Array;
+  /** The main node's outcomes to compare with, or null to not compare. */
+  expected: string[] | null;
+  label: string;
+}
+
+class NodeQueue {
+  units: QueuedUnit[] = [];
+  bytes = 0;
+  last: UnitSink | null = null;
+}
+
+interface BatchMsg {
+  type: number;
+  raw: Buffer;
+}
+
+const q = (sql: string) => serialize.query(sql);
+const BEGIN = q('BEGIN');
+const COMMIT = q('COMMIT');
+const ROLLBACK = q('ROLLBACK');
+const SYNC = serialize.sync();
+/** Makes a node fail its transaction the way the main node's did (pgpool does the same for deadlocks). */
+const FORCE_ERROR = q(`DO $rd$BEGIN RAISE EXCEPTION 'ReplicaDesk: this statement failed on the main node'; END$rd$`);
+/** Errors that are not a property of the statement: replaying it elsewhere would likely succeed. */
+const NONDETERMINISTIC_ERRORS = new Set(['40P01', '40001', '57014', '55P03', '25P02', '57P01', '57P02', '57P03', '08006', '08003']);
+
+const MAX_DEFERRED_BYTES = 1 << 20;
+
+function sameOutcomes(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The command word of a tag ("INSERT 0 3" → "INSERT"), to tell a row-count difference from a kind difference. */
+function commandWords(o: readonly string[]): string {
+  return o.map((t) => (t.startsWith('ERROR') ? t : t.replace(/[\s\d]+$/, ''))).join('|');
+}
+
+let nextSessionId = 1;
+
+export class FanoutSession {
+  readonly id = nextSessionId++;
+  /** Our BackendKeyData for this client (cancel requests find the session by it). */
+  readonly cancelKey: { pid: number; secret: number };
+  private main: number;
+  private lb: number;
+  private tx: 'I' | 'T' | 'E' = 'I';
+  private txWrote = false;
+  private txSerializable = false;
+  private txTimestamp: string | undefined;
+  /** Set when nodes disagreed inside the transaction and the policy is to abort: COMMIT rolls back. */
+  private poisoned: string | undefined;
+  /** Inside the transaction the session opened for an autocommit write (a mismatch can still be undone). */
+  private implicitTx = false;
+  private readonly queues = new Map<number, NodeQueue>();
+  private readonly statements = new Map<string, Prepared>();
+  private readonly portals = new Map<string, { stmt: Prepared | undefined; node: number | 'all' }>();
+  private readonly sqlPrepared = new Map<string, Classified>();
+  /** Session-level SET/PREPARE/LISTEN statements, replayed on a node that joins this session. */
+  private readonly sessionScript: Buffer[] = [];
+  /** The other nodes' unnamed statement was replaced by one of our rewrites. */
+  private othersUnnamedDirty = false;
+  private inbox: BatchMsg[] = [];
+  private batch: BatchMsg[] = [];
+  private running = false;
+  private closed = false;
+  private copy: { bufs: Buffer[]; done: boolean } | null = null;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private atGate = false;
+  /** Pool key, server parameters, startup parameters and credentials this session's backends were opened with. */
+  poolKey = '';
+  backendParams = new Map<string, string>();
+  startupParams = new Map<string, string>();
+  secret: import('../config/pgpool/pool-passwd').UserSecret | undefined;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly client: ClientPort,
+    readonly user: string,
+    readonly database: string,
+    private readonly conns: Map<number, BackendConnection>,
+  ) {
+    const up = this.liveNodes();
+    this.main = up[0]!;
+    this.lb = this.pickLb();
+    this.cancelKey = { pid: (process.pid * 1000 + this.id) & 0x7fffffff, secret: (Math.random() * 0x7fffffff) | 0 };
+    for (const c of conns.values()) this.watch(c);
+    this.armIdle();
+  }
+
+  /** Node ids this session has a live connection to, ascending (the first is the main node). */
+  liveNodes(): number[] {
+    const up = new Set(this.ctx.upNodes());
+    return [...this.conns.keys()].filter((n) => up.has(n)).sort((a, b) => a - b);
+  }
+
+  get mainNode(): number {
+    return this.main;
+  }
+
+  get loadBalanceNode(): number {
+    return this.lb;
+  }
+
+  get inTransaction(): boolean {
+    return this.tx !== 'I';
+  }
+
+  /** Outside any transaction and not running a unit (or held at the write gate). */
+  get quiet(): boolean {
+    return this.closed || (this.tx === 'I' && (this.atGate || !this.running));
+  }
+
+  private pickLb(): number {
+    const up = this.liveNodes();
+    const want = this.ctx.pickLoadBalanceNode();
+    return up.includes(want) ? want : this.main;
+  }
+
+  private watch(c: BackendConnection): void {
+    c.onBroken = (conn, err) => {
+      if (this.closed || this.conns.get(conn.node) !== conn) return;
+      if (!this.ctx.backendFailed(conn.node, err)) this.fatal('08006', `The connection to PostgreSQL node ${conn.node} failed (${err.message}) and the node may not be detached (backend_flag or failover_on_backend_error).`);
+    };
+    c.onUnsolicited = (conn, type, buf, start, end) => {
+      // NOTIFY deliveries and notices while idle come from the main node only; the others' would be duplicates.
+      if (conn.node === this.main && (type === 0x41 || type === 0x4e)) this.client.write(Buffer.from(buf.subarray(start, end)));
+      if (type === 0x45) conn.destroy(new Error(`node ${conn.node} ended the connection`));
+    };
+  }
+
+  // ---- node set changes (called by the proxy) -------------------------------------------------------
+
+  /** The node was detached: forget it; a new main node takes over if it was the main. */
+  dropNode(node: number): void {
+    const c = this.conns.get(node);
+    this.conns.delete(node);
+    this.queues.delete(node);
+    c?.destroy();
+    const up = this.liveNodes();
+    if (up.length === 0) {
+      this.fatal('08006', 'Every PostgreSQL node of this ReplicaDesk fan-out is down.');
+      return;
+    }
+    if (node === this.main) this.main = up[0]!;
+    if (node === this.lb || !up.includes(this.lb)) this.lb = this.pickLb();
+  }
+
+  /** A node joined (attach/recovery): it gets this session's state and then takes part like the others. */
+  addNode(conn: BackendConnection): void {
+    this.conns.set(conn.node, conn);
+    this.watch(conn);
+    const bufs = [...this.sessionScript];
+    for (const p of this.statements.values()) if (p.name !== '') bufs.push(p.raw);
+    if (bufs.length) this.enqueue(conn.node, { bufs: [...bufs, SYNC], slots: slotsFor([...bufs.map((b) => b[0]!), FE.Sync]), expected: null, label: 'session state' });
+    if (this.tx === 'I') this.flushAll();
+  }
+
+  /** A connection that already has this session's state (a recovery replay connection) joins. */
+  adoptNode(conn: BackendConnection): void {
+    this.conns.set(conn.node, conn);
+    this.watch(conn);
+  }
+
+  sessionState(): Buffer[] {
+    const bufs = [...this.sessionScript];
+    for (const p of this.statements.values()) if (p.name !== '') bufs.push(p.raw);
+    return bufs;
+  }
+
+  // ---- client input ------------------------------------------------------------------------------
+
+  receive(type: number, raw: Buffer): void {
+    if (this.closed) return;
+    this.armIdle();
+    if (this.copy && !this.copy.done && (type === FE.CopyData || type === FE.CopyDone || type === FE.CopyFail)) {
+      this.conns.get(this.main)?.send(raw);
+      this.copy.bufs.push(raw);
+      if (type !== FE.CopyData) this.copy.done = true;
+      return;
+    }
+    this.inbox.push({ type, raw });
+    if (!this.running) void this.pump();
+  }
+
+  /** The client sent something malformed or closed the connection. */
+  clientGone(): void {
+    if (this.closed) return;
+    this.end(true);
+  }
+
+  private armIdle(): void {
+    const limit = this.ctx.options.clientIdleLimit;
+    if (!limit) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(() => this.fatal('57P01', `The client was idle for ${limit} seconds (client_idle_limit) and was disconnected.`), limit * 1000);
+      this.idleTimer.unref();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.inbox.length && !this.closed) {
+        if (this.tx === 'I' && this.ctx.writesPaused) {
+          this.atGate = true;
+          while (this.ctx.writesPaused) await this.ctx.writesPaused;
+          this.atGate = false;
+          if (this.closed) break;
+        }
+        const m = this.inbox.shift()!;
+        await this.handle(m.type, m.raw);
+      }
+    } catch (err) {
+      if (err instanceof MalformedMessage) this.fatal('08P01', `invalid message from the client: ${err.message}`);
+      else this.fatal('XX000', `ReplicaDesk internal error: ${(err as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async handle(type: number, raw: Buffer): Promise<void> {
+    switch (type) {
+      case FE.Query:
+        if (this.batch.length) this.batch = []; // PostgreSQL would have complained; the Query starts afresh
+        await this.simpleQuery(raw);
+        break;
+      case FE.Parse:
+      case FE.Bind:
+      case FE.Describe:
+      case FE.Execute:
+      case FE.Close:
+        this.batch.push({ type, raw });
+        break;
+      case FE.Sync:
+        this.batch.push({ type, raw });
+        await this.runBatch();
+        break;
+      case FE.Flush:
+        if (this.batch.length) {
+          this.batch.push({ type, raw });
+          await this.runBatch();
+        }
+        break;
+      case FE.FunctionCall:
+        await this.write([raw], ONE_READY, undefined, 'function call', () => [raw]);
+        break;
+      case FE.Terminate:
+        this.end(false);
+        break;
+      case FE.CopyData:
+      case FE.CopyDone:
+      case FE.CopyFail:
+        break; // after a failed COPY the client may still be sending; PostgreSQL ignores these too
+      default:
+        this.fatal('08P01', `unexpected message type "${String.fromCharCode(type)}" from the client`);
+    }
+  }
+
+  // ---- simple query -------------------------------------------------------------------------------
+
+  private async simpleQuery(raw: Buffer): Promise<void> {
+    const [s, e] = queryTextRange(raw);
+    const { info, tokens } = this.ctx.classifier.classifyBytes(raw, s, e);
+    const text = raw.toString('latin1', s, e);
+    const kind = await this.effectiveKind(info);
+    const label = text;
+    switch (kind) {
+      case 'read':
+      case 'empty':
+        return this.read([raw], ONE_READY, info);
+      case 'show-pool-nodes':
+        return this.showPoolNodes();
+      case 'tx':
+        return this.txControl([raw], ONE_READY, info, label);
+      case 'session':
+        return this.sessionCommand([raw], ONE_READY, info, label, raw);
+      default:
+        return this.write([raw], ONE_READY, info, label, (ts, table) => {
+          const r = rewriteForOthers(text, tokens, info, ts, table);
+          return [r.text === text ? raw : q(Buffer.from(r.text, 'latin1').toString('utf8'))];
+        });
+    }
+  }
+
+  /** read/write decided with the catalog (function volatility) and the configuration. */
+  private async effectiveKind(info: Classified): Promise<StmtKind> {
+    let kind = info.kind;
+    if (info.sqlExecute !== undefined) {
+      const inner = this.sqlPrepared.get(info.sqlExecute);
+      kind = inner ? inner.kind : 'write';
+      if (inner && kind === 'read' && inner.unknownFunctions.length) kind = await this.functionsKind(inner.unknownFunctions);
+    } else if (kind === 'read' && info.unknownFunctions.length) kind = await this.functionsKind(info.unknownFunctions);
+    if (kind === 'read' && (this.ctx.options.replicateSelect || info.forceReplicate)) kind = 'write';
+    return kind;
+  }
+
+  private async functionsKind(names: string[]): Promise<StmtKind> {
+    const o = this.ctx.options;
+    const bare = (n: string) => n.slice(n.indexOf('.') + 1);
+    if (o.writeFunctions.length || o.readOnlyFunctions.length) {
+      if (names.some((n) => o.writeFunctions.some((r) => r.test(bare(n))))) return 'write';
+      if (o.readOnlyFunctions.length && names.some((n) => !o.readOnlyFunctions.some((r) => r.test(bare(n))))) return 'write';
+      return 'read';
+    }
+    const missing = names.filter((n) => this.ctx.catalog.functionWrites(this.database, n) === undefined);
+    if (missing.length && this.tx !== 'E') {
+      const rows = await this.internalQuery(volatilitySql(missing));
+      if (rows) this.ctx.catalog.setFunctions(this.database, parseVolatility(missing, rows));
+      else return 'write';
+    }
+    return names.some((n) => this.ctx.catalog.functionWrites(this.database, n) !== false) ? 'write' : 'read';
+  }
+
+  // ---- extended protocol ---------------------------------------------------------------------------
+
+  private async runBatch(): Promise<void> {
+    const msgs = this.batch;
+    this.batch = [];
+    const executes: { stmt: Prepared | undefined; portalNode: number | 'all' | undefined }[] = [];
+    let hasParseOrClose = false;
+    let unnamedParsedHere = false;
+    const batchPortals = new Map<string, Prepared | undefined>();
+    for (const m of msgs) {
+      switch (m.type) {
+        case FE.Parse: {
+          const p = decodeParse(m.raw);
+          const { info, tokens } = this.ctx.classifier.classifyBytes(m.raw, p.textStart, p.textEnd);
+          const stmt: Prepared = { name: p.name, info, tokens, text: m.raw.toString('latin1', p.textStart, p.textEnd), raw: m.raw, paramTypes: p.paramTypes };
+          this.statements.set(p.name, stmt);
+          if (p.name === '') unnamedParsedHere = true;
+          hasParseOrClose = true;
+          break;
+        }
+        case FE.Bind: {
+          const b = bindNames(m.raw);
+          batchPortals.set(b.portal, this.statements.get(b.statement));
+          break;
+        }
+        case FE.Execute: {
+          const { portal } = decodeExecute(m.raw);
+          if (batchPortals.has(portal)) executes.push({ stmt: batchPortals.get(portal), portalNode: undefined });
+          else {
+            const known = this.portals.get(portal);
+            executes.push({ stmt: known?.stmt, portalNode: known?.node });
+          }
+          break;
+        }
+        case FE.Close: {
+          decodeTarget(m.raw);
+          hasParseOrClose = true;
+          break;
+        }
+        case FE.Describe:
+          decodeTarget(m.raw);
+          break;
+        default:
+      }
+    }
+    const slots = slotsFor(msgs.map((m) => m.type));
+    const bufs = msgs.map((m) => m.raw);
+    const label = executes.map((x) => x.stmt?.text ?? '(unknown statement)').join('; ') || 'Parse/Describe';
+
+    let kind: StmtKind = 'read';
+    const kinds: StmtKind[] = [];
+    for (const x of executes) {
+      const k = x.stmt ? await this.effectiveKind(x.stmt.info) : 'write';
+      kinds.push(k === 'show-pool-nodes' || k === 'empty' ? 'read' : k);
+    }
+    if (executes.length === 0) kind = 'session';
+    else if (kinds.every((k) => k === 'read')) kind = 'read';
+    else if (kinds.length === 1) kind = kinds[0]!;
+    else kind = kinds.includes('tx') ? 'write' : kinds.includes('write') ? 'write' : kinds.includes('session') ? 'session' : 'write';
+
+    const pinned = executes.find((x) => typeof x.portalNode === 'number')?.portalNode as number | undefined;
+    let servedBy: number | 'all';
+    if (kind === 'read') {
+      const node = pinned !== undefined && this.conns.has(pinned) ? pinned : this.readNode(executes[0]?.stmt?.info);
+      servedBy = node;
+      // The other nodes need the statements too (a later write may use them), but not the execution.
+      if (hasParseOrClose) {
+        const meta = msgs.filter((m) => m.type === FE.Parse || m.type === FE.Close);
+        for (const n of this.liveNodes()) if (n !== node) this.enqueue(n, { bufs: [...meta.map((m) => m.raw), SYNC], slots: slotsFor([...meta.map((m) => m.type), FE.Sync]), expected: null, label: 'Parse' });
+        if (unnamedParsedHere) this.othersUnnamedDirty = false;
+      }
+      await this.read(bufs, slots, executes[0]?.stmt?.info, node);
+    } else {
+      servedBy = 'all';
+      const info = executes.length === 1 ? executes[0]!.stmt?.info : undefined;
+      const synced = msgs[msgs.length - 1]!.type === FE.Sync;
+      if (!synced) {
+        // Flush without Sync: the client waits for replies without ReadyForQuery, so no transaction of our own.
+        await this.mainThenOthers(bufs, slots, label, (ts, table) => this.othersBatch(msgs, ts, table));
+        this.afterUnit();
+      } else if (kind === 'tx' && info) await this.txControl(bufs, slots, info, label);
+      else if (kind === 'session') await this.sessionCommand(bufs, slots, info, label);
+      else await this.write(bufs, slots, info, label, (ts, table) => this.othersBatch(msgs, ts, table));
+    }
+    for (const [portal, stmt] of batchPortals) this.portals.set(portal, { stmt, node: servedBy });
+    for (const m of msgs) {
+      if (m.type !== FE.Close) continue;
+      const t = decodeTarget(m.raw);
+      if (t.kind === 'S') this.statements.delete(t.name);
+      else this.portals.delete(t.name);
+    }
+  }
+
+  /** The other nodes' copy of an extended batch: statements that need the main node's time get a rewritten unnamed statement. */
+  private othersBatch(msgs: BatchMsg[], ts: string | undefined, table: TableCatalog | undefined): Buffer[] {
+    const out: Buffer[] = [];
+    let unnamedFresh = false;
+    for (const m of msgs) {
+      if (m.type === FE.Parse) {
+        if (decodeParse(m.raw).name === '') {
+          unnamedFresh = true;
+          this.othersUnnamedDirty = false;
+        }
+        out.push(m.raw);
+        continue;
+      }
+      if (m.type !== FE.Bind) {
+        out.push(m.raw);
+        continue;
+      }
+      const b = bindNames(m.raw);
+      const stmt = this.statements.get(b.statement);
+      if (stmt && needsTimestamp(stmt.info, table) && ts !== undefined) {
+        const r = rewriteForOthers(stmt.text, stmt.tokens, stmt.info, ts, table);
+        out.push(serialize.parse({ name: '', text: Buffer.from(r.text, 'latin1').toString('utf8'), types: stmt.paramTypes }));
+        out.push(rebindToUnnamed(m.raw, b.portal, b.restStart));
+        this.othersUnnamedDirty = true;
+        unnamedFresh = false;
+        continue;
+      }
+      if (b.statement === '' && this.othersUnnamedDirty && !unnamedFresh && stmt) {
+        out.push(stmt.raw);
+        this.othersUnnamedDirty = false;
+      }
+      out.push(m.raw);
+    }
+    return out;
+  }
+
+  // ---- routing primitives --------------------------------------------------------------------------
+
+  private readNode(info: Classified | undefined): number {
+    const o = this.ctx.options;
+    if (!o.loadBalance || info?.noLoadBalance || (this.tx !== 'I' && (this.txWrote || this.txSerializable))) return this.main;
+    if (o.statementLevelLoadBalance) {
+      const n = this.ctx.pickLoadBalanceNode();
+      return this.conns.has(n) ? n : this.main;
+    }
+    if (!this.conns.has(this.lb)) this.lb = this.pickLb();
+    return this.lb;
+  }
+
+  private enqueue(node: number, unit: QueuedUnit): void {
+    let qu = this.queues.get(node);
+    if (!qu) this.queues.set(node, (qu = new NodeQueue()));
+    qu.units.push(unit);
+    for (const b of unit.bufs) qu.bytes += b.length;
+  }
+
+  private enqueueOthers(unit: QueuedUnit): void {
+    for (const n of this.liveNodes()) if (n !== this.main) this.enqueue(n, unit);
+    this.ctx.recordForRecovery?.(this, unit.bufs);
+  }
+
+  /** Sends a node's queued units; returns the sink of the last unit sent to it (queued earlier or now). */
+  private flush(node: number): UnitSink | null {
+    const qu = this.queues.get(node);
+    const conn = this.conns.get(node);
+    if (!qu || !conn) return null;
+    if (qu.units.length === 0) return qu.last && !qu.last.complete ? qu.last : null;
+    const units = qu.units;
+    qu.units = [];
+    qu.bytes = 0;
+    for (const u of units) {
+      const sink = new UnitSink(u.slots, { dropNotices: true });
+      if (u.expected) {
+        const expected = u.expected;
+        const label = u.label;
+        sink.onDone = (s) => {
+          if (!s.failed && !sameOutcomes(expected, s.outcomes)) this.onMismatch(node, label, expected, s.outcomes);
+        };
+      }
+      conn.expect(sink);
+      for (const b of u.bufs) conn.send(b);
+      qu.last = sink;
+    }
+    return qu.last;
+  }
+
+  private flushAll(): void {
+    for (const n of this.liveNodes()) this.flush(n);
+  }
+
+  /** Flushes every other node and waits until each has answered everything sent so far. */
+  private async waitOthers(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const n of this.liveNodes()) {
+      if (n === this.main) continue;
+      const last = this.flush(n);
+      if (last && !last.complete) waits.push(last.done);
+    }
+    if (waits.length) await Promise.all(waits);
+  }
+
+  /** Sends to one node after its queued units, pairing each sink with the requests before it in order. */
+  private sendTo(node: number, bufs: Buffer[], sinks: UnitSink[]): void {
+    this.flush(node);
+    const conn = this.conns.get(node)!;
+    for (const s of sinks) conn.expect(s);
+    for (const b of bufs) conn.send(b);
+  }
+
+  /** A query of our own on the main node; rows as text, or undefined if it failed. */
+  private async internalQuery(sql: string): Promise<(string | null)[][] | undefined> {
+    const sink = new UnitSink(ONE_READY, { collectRows: true, dropNotices: true });
+    this.sendTo(this.main, [q(sql)], [sink]);
+    await sink.done;
+    if (sink.failed || sink.error) return undefined;
+    return sink.rows;
+  }
+
+  private setTx(status: 'I' | 'T' | 'E' | undefined): void {
+    if (!status) return;
+    if (status === 'I') {
+      this.txWrote = false;
+      this.txSerializable = false;
+      this.txTimestamp = undefined;
+      this.poisoned = undefined;
+    }
+    this.tx = status;
+  }
+
+  private afterUnit(): void {
+    if (this.tx === 'I' || this.ctx.options.eagerOthers) this.flushAll();
+    else {
+      for (const [n, qu] of this.queues) if (qu.bytes > MAX_DEFERRED_BYTES) this.flush(n);
+    }
+  }
+
+  private sendClient(...bufs: Buffer[]): void {
+    for (const b of bufs) this.client.write(b);
+  }
+
+  /** The unit's node broke: detach it (if allowed) and tell the client its statement failed. */
+  private unitFailed(node: number, err: Error, relayed: boolean): void {
+    const detached = this.ctx.backendFailed(node, err);
+    if (!detached || this.closed) return;
+    void relayed;
+    this.sendClient(
+      errorResponse({ code: '08006', message: `PostgreSQL node ${node} failed during this statement and was detached; the statement did not complete. The other nodes carry on: retry it.`, detail: err.message }),
+    );
+    if (this.tx !== 'I') {
+      // The transaction's work on the failed node is lost: fail it everywhere so the client rolls back.
+      for (const n of this.liveNodes()) this.enqueue(n, { bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' });
+      this.sendClient(readyForQuery('E'));
+      this.tx = 'E';
+    } else this.sendClient(readyForQuery('I'));
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------
+
+  private async read(bufs: Buffer[], slots: Uint8Array, info: Classified | undefined, forced?: number): Promise<void> {
+    const node = forced ?? this.readNode(info);
+    const before = this.tx;
+    this.ctx.countSelect(node);
+    const sink = new UnitSink(slots, { out: this.client });
+    this.sendTo(node, bufs, [sink]);
+    await sink.done;
+    if (sink.failed) {
+      if (sink.relayed === 0 && node !== this.main && !this.closed && this.ctx.backendFailed(node, sink.failed) && this.conns.size) {
+        // Nothing reached the client yet: serve the read from the main node instead.
+        return this.read(bufs, slots, info, this.main);
+      }
+      return this.unitFailed(node, sink.failed, sink.relayed > 0);
+    }
+    this.setTx(sink.status);
+    if (before === 'T' && this.tx === 'E') {
+      // A read failed inside the transaction: the other nodes must fail it too, or a later COMMIT would commit there.
+      for (const n of this.liveNodes()) if (n !== node) this.enqueue(n, { bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'mirror failed read' });
+    }
+    this.afterUnit();
+  }
+
+  private showPoolNodes(): void {
+    const rows = this.ctx.poolNodes(this.lb);
+    const cols = ['node_id', 'hostname', 'port', 'status', 'pg_status', 'lb_weight', 'role', 'pg_role', 'select_cnt', 'load_balance_node', 'replication_delay', 'replication_state', 'replication_sync_state', 'last_status_change'];
+    const out: Buffer[] = [rowDescriptionText(cols)];
+    for (const r of rows) {
+      out.push(
+        dataRowText([
+          String(r.node_id), r.hostname, String(r.port), r.status, r.pg_status, r.lb_weight.toFixed(6), r.role, r.pg_role, String(r.select_cnt),
+          String(r.load_balance_node), String(r.replication_delay), r.replication_state, r.replication_sync_state, r.last_status_change,
+        ]),
+      );
+    }
+    out.push(commandComplete(`SELECT ${rows.length}`), readyForQuery(this.tx));
+    this.sendClient(...out);
+  }
+
+  // ---- transaction control and session commands ----------------------------------------------------
+
+  /** Main node first (relayed to the client), then the same request queued for the others. */
+  private async mainThenOthers(
+    bufs: Buffer[],
+    slots: Uint8Array,
+    label: string,
+    others?: (ts: string | undefined, table: TableCatalog | undefined) => Buffer[],
+  ): Promise<UnitSink | undefined> {
+    const sink = new UnitSink(slots, { out: this.client });
+    this.sendTo(this.main, bufs, [sink]);
+    await sink.done;
+    if (sink.failed) {
+      this.unitFailed(this.main, sink.failed, sink.relayed > 0);
+      return undefined;
+    }
+    const b = others ? others(this.txTimestamp, undefined) : bufs;
+    this.enqueueOthers({ bufs: b, slots: b === bufs ? slots : slotsFor(b.map((x) => x[0]!)), expected: this.expectedFrom(sink), label });
+    this.setTx(sink.status);
+    return sink;
+  }
+
+  private expectedFrom(sink: UnitSink): string[] | null {
+    // A cancel or deadlock on the main node is not the statement's fault: do not expect the same elsewhere.
+    return sink.outcomes.some((o) => NONDETERMINISTIC_ERRORS.has(o.slice(6))) ? null : [...sink.outcomes];
+  }
+
+  private async sessionCommand(bufs: Buffer[], slots: Uint8Array, info: Classified | undefined, label: string, simple?: Buffer): Promise<void> {
+    if (info?.noTxBlock && this.tx === 'I') {
+      await this.write(bufs, slots, info, label, () => bufs);
+      return;
+    }
+    const sink = await this.mainThenOthers(bufs, slots, label);
+    if (sink && !sink.error && info) {
+      if (info.sqlPrepare) this.sqlPrepared.set(info.sqlPrepare.name, info.sqlPrepare.inner);
+      if (info.serializable && this.tx !== 'I') this.txSerializable = true;
+      if (simple && this.tx === 'I' && this.sessionScript.length < 1000) this.sessionScript.push(simple);
+    }
+    this.afterUnit();
+  }
+
+  private async txControl(bufs: Buffer[], slots: Uint8Array, info: Classified, label: string): Promise<void> {
+    switch (info.tx) {
+      case 'begin': {
+        const wasIdle = this.tx === 'I';
+        const sink = await this.mainThenOthers(bufs, slots, label);
+        if (sink && wasIdle && this.tx !== 'I') {
+          this.txWrote = false;
+          this.txSerializable = info.serializable;
+          this.poisoned = undefined;
+          this.txTimestamp = undefined;
+        }
+        break;
+      }
+      case 'commit':
+      case 'prepare':
+        await this.finishTx(bufs, slots, label, true);
+        break;
+      case 'rollback':
+        await this.finishTx(bufs, slots, label, false);
+        break;
+      case 'commit-prepared':
+      case 'rollback-prepared':
+        await this.write(bufs, slots, info, label, () => bufs);
+        return;
+      default:
+        await this.mainThenOthers(bufs, slots, label);
+    }
+    this.afterUnit();
+  }
+
+  private get detachPolicy(): boolean {
+    return this.ctx.options.detachOnKindMismatch && this.ctx.options.detachOnRowCountMismatch;
+  }
+
+  /** COMMIT/ROLLBACK (or PREPARE TRANSACTION): the other nodes first, the main node last. */
+  private async finishTx(bufs: Buffer[], slots: Uint8Array, label: string, commit: boolean): Promise<void> {
+    if (this.tx === 'I') {
+      await this.mainThenOthers(bufs, slots, label);
+      return;
+    }
+    const twoPhase = commit && this.tx === 'T' && !this.detachPolicy;
+    if (twoPhase) await this.waitOthers(); // everything before COMMIT applied and compared
+    if (commit && this.poisoned) return this.abortEverywhere(this.poisoned);
+    const mainWillCommit = commit && this.tx === 'T';
+    this.enqueueOthers({ bufs, slots, expected: null, label });
+    // Compare the end of the transaction with what the main node will do (COMMIT, or ROLLBACK in a failed one).
+    const units = this.othersLastUnits();
+    await this.waitOthers();
+    for (const { node, sink } of units) {
+      if (!sink || sink.failed) continue;
+      const tag = sink.outcomes[sink.outcomes.length - 1] ?? '';
+      const ok = mainWillCommit ? tag === 'COMMIT' || tag === 'PREPARE TRANSACTION' : true;
+      if (!ok) this.onMismatch(node, label, [mainWillCommit ? 'COMMIT' : 'ROLLBACK'], sink.outcomes);
+    }
+    if (twoPhase && this.poisoned) return this.abortEverywhere(this.poisoned);
+    const sink = new UnitSink(slots, { out: this.client });
+    this.sendTo(this.main, bufs, [sink]);
+    await sink.done;
+    if (sink.failed) return this.unitFailed(this.main, sink.failed, sink.relayed > 0);
+    this.setTx(sink.status);
+  }
+
+  /** Sinks the other nodes will use for the units queued so far (after flushing them). */
+  private othersLastUnits(): { node: number; sink: UnitSink | null }[] {
+    const out: { node: number; sink: UnitSink | null }[] = [];
+    for (const n of this.liveNodes()) if (n !== this.main) out.push({ node: n, sink: this.flush(n) });
+    return out;
+  }
+
+  /** Nodes disagreed and the policy is to abort: roll back on every node and tell the client. */
+  private async abortEverywhere(reason: string): Promise<void> {
+    this.enqueueOthers({ bufs: [ROLLBACK], slots: ONE_READY, expected: null, label: 'ROLLBACK' });
+    await this.waitOthers();
+    const sink = new UnitSink(ONE_READY, { dropNotices: true });
+    this.sendTo(this.main, [ROLLBACK], [sink]);
+    await sink.done;
+    this.setTx('I');
+    this.sendClient(
+      errorResponse({ code: 'XX000', message: 'ReplicaDesk rolled this transaction back on every node because the nodes gave different results', detail: reason, hint: 'No node kept any of its changes. See the ReplicaDesk history for the statement.' }),
+      readyForQuery('I'),
+    );
+  }
+
+  private onMismatch(node: number, label: string, expected: string[], got: string[]): void {
+    const kind: MismatchEvent['kind'] = commandWords(expected) === commandWords(got) ? 'affected-rows' : 'kind';
+    const o = this.ctx.options;
+    const detach = kind === 'kind' ? o.detachOnKindMismatch : o.detachOnRowCountMismatch;
+    const stmt = label.length > 200 ? label.slice(0, 200) + '…' : label;
+    // Outside a transaction nothing can be undone any more: the node keeps a different result, so it goes.
+    const canAbort = this.tx !== 'I' || this.implicitTx;
+    const action = this.ctx.mismatch({ nodeId: node, statement: stmt, main: expected, node: got, kind }, detach || !canAbort);
+    if (action !== 'detached') this.poisoned = `node ${node} answered ${got.join(', ') || '(nothing)'} where the main node answered ${expected.join(', ')} for: ${stmt}`;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------
+
+  /**
+   * A writing unit. `others` builds the other nodes' copy once the main node is done (with the main node's
+   * timestamp and the table's catalog facts when the statement needs them).
+   */
+  private async write(
+    bufs: Buffer[],
+    slots: Uint8Array,
+    info: Classified | undefined,
+    label: string,
+    others: (ts: string | undefined, table: TableCatalog | undefined) => Buffer[],
+  ): Promise<void> {
+    if (this.tx === 'E') {
+      // In a failed transaction the main node refuses it; so do the others (they failed the same way).
+      const sink = new UnitSink(slots, { out: this.client });
+      this.sendTo(this.main, bufs, [sink]);
+      await sink.done;
+      if (sink.failed) return this.unitFailed(this.main, sink.failed, sink.relayed > 0);
+      this.setTx(sink.status);
+      return this.afterUnit();
+    }
+    const inTx = this.tx === 'T';
+    const noWrap = !inTx && (info?.noTxBlock || info?.txInMulti);
+    const det = info ? await this.determinism(info) : { table: undefined, lockSql: undefined, needTs: false, usesSequences: false };
+    const wrap = !inTx && !noWrap;
+
+    const pre: Buffer[] = [];
+    const internal: UnitSink[] = [];
+    if (wrap) {
+      pre.push(BEGIN);
+      internal.push(new UnitSink(ONE_READY, { dropNotices: true }));
+    }
+    if (det.lockSql) {
+      pre.push(q(det.lockSql));
+      internal.push(new UnitSink(ONE_READY, { dropNotices: true }));
+    }
+    const mainSink = new UnitSink(slots, {
+      out: this.client,
+      holdReady: wrap,
+      onCopyIn: () => {
+        this.copy = { bufs: [], done: false };
+      },
+    });
+    const wantTs = det.needTs && (!inTx || !this.txTimestamp) && !noWrap;
+    const tsSink = wantTs ? new UnitSink(ONE_READY, { collectRows: true, dropNotices: true }) : undefined;
+    const post = tsSink ? [q(FETCH_MAIN_TIMESTAMP)] : [];
+    this.sendTo(this.main, [...pre, ...bufs, ...post], [...internal, mainSink, ...(tsSink ? [tsSink] : [])]);
+    await mainSink.done;
+    if (tsSink) await tsSink.done;
+    const copied = this.copy;
+    this.copy = null;
+    if (mainSink.failed) return this.unitFailed(this.main, mainSink.failed, mainSink.relayed > 0);
+    if (internal.some((s) => s.error) && !mainSink.error) {
+      // Our BEGIN or lock failed (it should not): treat as a failure of the statement.
+      this.ctx.mismatch({ nodeId: this.main, statement: label, main: ['internal step failed'], node: internal.flatMap((s) => s.outcomes), kind: 'kind' }, false);
+    }
+    if (tsSink?.rows?.[0]?.[0]) this.txTimestamp = tsSink.rows[0][0];
+    if (info?.ddl) this.ctx.catalog.invalidate(this.database);
+    const ts = this.txTimestamp;
+    const buildOthers = () => {
+      const b = others(ts, det.table);
+      if (copied) {
+        // COPY FROM STDIN: the data the client streamed to the main node follows the statement.
+        const sync = b.length && b[b.length - 1]![0] === FE.Sync ? b.pop() : undefined;
+        b.push(...copied.bufs);
+        if (sync) b.push(sync);
+      }
+      return b;
+    };
+    const othersSlots = (b: Buffer[]) => (b.length === bufs.length && b.every((x, i) => x === bufs[i]) ? slots : slotsFor(b.map((x) => x[0]!)));
+    const mainOk = !mainSink.error;
+    const expected = this.expectedFrom(mainSink);
+
+    if (noWrap) {
+      // Cannot run in a transaction block (or has its own BEGIN/COMMIT): it already committed on the main node.
+      if (mainOk || info?.txInMulti) {
+        const b = buildOthers();
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+        await this.waitOthers();
+      }
+      this.setTx(mainSink.status);
+      return this.afterUnit();
+    }
+
+    if (inTx) {
+      if (mainOk) {
+        this.txWrote = true;
+        const b = buildOthers();
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+      } else if (expected) {
+        // Deterministic failure: the others fail the same statement the same way (and advance sequences alike).
+        const b = buildOthers();
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+      } else this.enqueueOthers({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' });
+      this.setTx(mainSink.status);
+      return this.afterUnit();
+    }
+
+    // Autocommit write inside our own transaction on the main node.
+    if (!mainOk) {
+      if (det.usesSequences && expected) {
+        const b = buildOthers();
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+        await this.waitOthers();
+      }
+      await this.internalOnMain(ROLLBACK);
+      this.setTx('I');
+      this.sendClient(readyForQuery('I'));
+      return this.afterUnit();
+    }
+    const b = buildOthers();
+    const twoPhase = !this.detachPolicy;
+    if (twoPhase) this.enqueueOthers({ bufs: [BEGIN], slots: ONE_READY, expected: ['BEGIN'], label: 'BEGIN' });
+    this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+    this.implicitTx = twoPhase; // until the others commit, a mismatch can still be rolled back
+    try {
+      await this.waitOthers();
+      if (twoPhase) {
+        if (this.poisoned) return await this.abortEverywhere(this.poisoned);
+        this.enqueueOthers({ bufs: [COMMIT], slots: ONE_READY, expected: ['COMMIT'], label: 'COMMIT' });
+        await this.waitOthers();
+        // The others failed to commit: keep the main node in line with them.
+        if (this.poisoned) return await this.abortEverywhere(this.poisoned);
+      }
+    } finally {
+      this.implicitTx = false;
+    }
+    const commit = new UnitSink(ONE_READY, { dropNotices: true });
+    this.sendTo(this.main, [COMMIT], [commit]);
+    await commit.done;
+    if (commit.failed) return this.unitFailed(this.main, commit.failed, true);
+    this.setTx('I');
+    if (commit.error) {
+      this.sendClient(errorResponse({ code: commit.error.C ?? 'XX000', message: commit.error.M ?? 'COMMIT failed', detail: commit.error.D }));
+    }
+    this.sendClient(readyForQuery('I'));
+    this.afterUnit();
+  }
+
+  private async internalOnMain(buf: Buffer): Promise<UnitSink> {
+    const sink = new UnitSink(ONE_READY, { dropNotices: true });
+    this.sendTo(this.main, [buf], [sink]);
+    await sink.done;
+    return sink;
+  }
+
+  /** Catalog facts, sequence locks and whether the main node's timestamp is needed for this statement. */
+  private async determinism(info: Classified): Promise<{ table: TableCatalog | undefined; lockSql: string | undefined; needTs: boolean; usesSequences: boolean }> {
+    if (info.volatileCalls.length) {
+      this.sendClient(
+        noticeResponse({
+          code: '01000',
+          message: `ReplicaDesk: ${info.volatileCalls.join(', ')}() gives a different value on each PostgreSQL node; rows written with it will differ between the nodes`,
+          hint: 'Compute the value in the application and pass it as a parameter.',
+        }),
+      );
+    }
+    const rel: RelName | undefined = info.insert?.relation ?? info.updateDefaults?.relation ?? info.copyFrom;
+    let table: TableCatalog | undefined;
+    if (rel) {
+      table = this.ctx.catalog.table(this.database, rel);
+      if (!table) {
+        const rows = await this.internalQuery(tableFactsSql(rel));
+        if (rows) {
+          table = parseTableFacts(rows);
+          this.ctx.catalog.setTable(this.database, rel, table);
+        }
+      }
+    }
+    const oids: number[] = [];
+    if (table) {
+      if (info.insert) {
+        const ins = info.insert;
+        const given = new Set(ins.cols ?? table.columns.slice(0, ins.rowWidths[0] ?? 0).map((c) => c.name));
+        const defaulted = new Set(ins.defaults.map((d) => (ins.cols ?? table!.columns.map((c) => c.name))[d.pos]));
+        for (const c of table.columns) if (c.sequences.length && (!given.has(c.name) || defaulted.has(c.name) || ins.fromSelect)) oids.push(...c.sequences);
+      } else if (info.updateDefaults) {
+        const cols = new Set(info.updateDefaults.sites.map((s) => s.col));
+        for (const c of table.columns) if (cols.has(c.name)) oids.push(...c.sequences);
+      } else if (info.copyFrom) for (const c of table.columns) oids.push(...c.sequences);
+    }
+    const usesSequences = oids.length > 0 || info.sequences.length > 0 || info.dynamicNextval;
+    const lockSql = this.ctx.options.insertLock ? sequenceLockSql(oids, info.sequences) : undefined;
+    if (info.dynamicNextval) {
+      this.sendClient(noticeResponse({ code: '01000', message: 'ReplicaDesk: nextval() with a computed sequence name cannot be ordered across nodes; ids may differ', hint: "Call nextval('sequence_name') with a literal name." }));
+    }
+    return { table, lockSql, needTs: needsTimestamp(info, table), usesSequences };
+  }
+
+  // ---- ending --------------------------------------------------------------------------------------
+
+  /** Cancels whatever the session is running, on every node that is busy with it. */
+  cancel(): void {
+    for (const c of this.conns.values()) if (c.pending > 0) void c.cancel();
+  }
+
+  private fatal(code: string, message: string): void {
+    if (this.closed) return;
+    this.sendClient(errorResponse({ severity: 'FATAL', code, message }));
+    this.end(true);
+  }
+
+  private end(abrupt: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.flushAll();
+    this.client.close();
+    const reusable = !abrupt && this.copy === null;
+    this.ctx.sessionEnded(this, this.conns, reusable);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+/** The same Bind, but naming the unnamed statement (our rewritten copy) instead of the client's. */
+function rebindToUnnamed(raw: Buffer, portal: string, restStart: number): Buffer {
+  const portalBytes = Buffer.from(portal + '\0', 'utf8');
+  const rest = raw.subarray(restStart);
+  const out = Buffer.allocUnsafe(5 + portalBytes.length + 1 + rest.length);
+  out[0] = FE.Bind;
+  out.writeInt32BE(out.length - 1, 1);
+  portalBytes.copy(out, 5);
+  out[5 + portalBytes.length] = 0;
+  rest.copy(out, 6 + portalBytes.length);
+  return out;
+}
