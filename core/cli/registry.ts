@@ -1,4 +1,5 @@
 import type { CliCommand } from './command';
+import { binlogCommand } from './commands/binlog';
 import { serveCommand } from './commands/serve';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, binlogCommand];

@@ -115,7 +115,10 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
   try {
     if (typeCode === EventType.FORMAT_DESCRIPTION_EVENT) {
       const fde = B.parseFormatDescription(base, new ByteReader(raw, EVENT_HEADER_LENGTH, eventSize));
-      if (fde.checksumAlg === ChecksumAlg.CRC32) verifyChecksum(raw, state, ctx);
+      if (fde.checksumAlg === ChecksumAlg.CRC32) {
+        verifyChecksum(raw, state, ctx);
+        fde.checksum = raw.readUInt32LE(eventSize - 4);
+      }
       state.formatDescription = fde;
       state.checksumAlg = fde.checksumAlg;
       state.headerLength = fde.headerLength;
@@ -130,7 +133,10 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
         // No format description yet (stream start): a trailer that checks out is a checksum.
         alg = eventSize >= EVENT_HEADER_LENGTH + CHECKSUM_LENGTH && crc32(raw, 0, eventSize - 4) === raw.readUInt32LE(eventSize - 4) ? ChecksumAlg.CRC32 : ChecksumAlg.OFF;
       } else if (alg === ChecksumAlg.CRC32) verifyChecksum(raw, state, ctx);
-      if (alg === ChecksumAlg.CRC32) bodyEnd -= CHECKSUM_LENGTH;
+      if (alg === ChecksumAlg.CRC32) {
+        bodyEnd -= CHECKSUM_LENGTH;
+        base.checksum = raw.readUInt32LE(bodyEnd);
+      }
     }
     const bodyStart = state.headerLength;
     if (bodyEnd < bodyStart) {

@@ -19,6 +19,8 @@ export interface EventBase {
   position: number;
   /** The whole event, header and checksum included: a view into the input, not a copy. */
   raw: Buffer;
+  /** The CRC32 trailer, when the event has one. */
+  checksum?: number;
 }
 
 export interface FormatDescriptionEvent extends EventBase {
