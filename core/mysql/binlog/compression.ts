@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress, decompress as zstdDecompress } from 'fzstd';
 import { MalformedEvent, UnsupportedInEvent } from './errors';
 
 /**
@@ -25,13 +25,31 @@ export function mariadbUncompress(buf: Buffer, start: number, end: number): Buff
   return out;
 }
 
-/** MySQL 8 binlog transaction compression (TRANSACTION_PAYLOAD, compression type 0). */
+/**
+ * MySQL 8 binlog transaction compression (TRANSACTION_PAYLOAD, compression type 0). The declared size is data:
+ * small payloads decompress in one go into a buffer of that size; large claims are decompressed as a stream
+ * and stopped as soon as the output exceeds the claim, so a damaged size field cannot make us allocate it.
+ */
 export function zstdUncompress(data: Uint8Array, expectedSize: number): Buffer {
   let out: Uint8Array;
   try {
-    out = zstdDecompress(data, expectedSize > 0 ? new Uint8Array(expectedSize) : undefined);
+    if (expectedSize > 0 && expectedSize <= Math.min(16 << 20, data.length * 1024 + 65536)) {
+      out = zstdDecompress(data, new Uint8Array(expectedSize));
+    } else {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      const d = new Decompress((chunk) => {
+        total += chunk.length;
+        if (total > expectedSize) throw new MalformedEvent(`transaction payload decompresses to more than the ${expectedSize} bytes it declares`);
+        chunks.push(chunk);
+      });
+      d.push(data, true);
+      out = Buffer.concat(chunks, total);
+    }
   } catch (err) {
+    if (err instanceof MalformedEvent) throw err;
     throw new MalformedEvent(`transaction payload does not decompress (zstd): ${(err as Error).message}`);
   }
+  if (out.length !== expectedSize) throw new MalformedEvent(`transaction payload decompressed to ${out.length} bytes, it declares ${expectedSize}`);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -632,18 +632,26 @@ export class RowsEventImpl {
       const n = this.columnCount;
       const before = this.columnsPresent;
       const beforeCount = countBits(before, n);
+      // A row that takes no bytes would make this loop endless: only damaged column bitmaps produce one.
+      const noProgress = () => new MalformedEvent('row image with no columns', reader.pos);
       if (this.rowsKind !== 'update') {
         const rows: Row[] = [];
-        while (!reader.done) rows.push(reader.readImage(before, beforeCount));
+        while (!reader.done) {
+          const at = reader.pos;
+          rows.push(reader.readImage(before, beforeCount));
+          if (reader.pos === at) throw noProgress();
+        }
         return rows;
       }
       const after = this.columnsPresentAfter ?? before;
       const afterCount = countBits(after, n);
       const rows: UpdatedRow[] = [];
       while (!reader.done) {
+        const at = reader.pos;
         const b = reader.readImage(before, beforeCount);
         const partial = this.partial ? reader.readPartialHeader() : undefined;
         const a = reader.readImage(after, afterCount, partial);
+        if (reader.pos === at) throw noProgress();
         rows.push({ before: b, after: a });
       }
       return rows;

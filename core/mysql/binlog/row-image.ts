@@ -204,7 +204,8 @@ function uncompressColumn(buf: Buffer, start: number, end: number): Buffer {
   const data = buf.subarray(start + 1 + lenBytes, end);
   let out: Buffer;
   try {
-    out = header & 8 ? inflateRawSync(data) : inflateSync(data);
+    const limit = { maxOutputLength: expected + 1 };
+    out = header & 8 ? inflateRawSync(data, limit) : inflateSync(data, limit);
   } catch (err) {
     throw new MalformedEvent(`compressed column does not inflate: ${(err as Error).message}`);
   }
