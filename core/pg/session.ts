@@ -26,7 +26,7 @@ import { commandComplete, dataRowText, errorResponse, noticeResponse, readyForQu
 import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility, sequenceLockSql, tableFactsSql, volatilitySql } from './sql/catalog';
 import type { Classified, RelName, StatementClassifier, StmtKind } from './sql/classify';
 import type { Tokens } from './sql/lexer';
-import { FETCH_MAIN_TIMESTAMP, needsTimestamp, rewriteForOthers } from './sql/rewrite';
+import { FETCH_MAIN_TIMESTAMP, copyForOthers, needsTimestamp, rewriteForOthers } from './sql/rewrite';
 
 export interface ClientPort extends ByteOut {
   write(buf: Buffer): void;
@@ -78,6 +78,9 @@ class NodeQueue {
   bytes = 0;
   last: UnitSink | null = null;
 }
+
+/** The other nodes' copy of a unit: where COPY data goes, and what they should answer given the main node's answer. */
+type OthersBufs = Buffer[] & { copyAt?: number; expectFor?: (main: string[]) => string[] };
 
 interface BatchMsg {
   type: number;
@@ -135,7 +138,7 @@ export class FanoutSession {
   private batch: BatchMsg[] = [];
   private running = false;
   private closed = false;
-  private copy: { bufs: Buffer[]; done: boolean } | null = null;
+  private copy: { bufs: Buffer[]; unsent: Buffer[]; done: boolean; scheduled: boolean } | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private atGate = false;
   /** Pool key, server parameters, startup parameters and credentials this session's backends were opened with. */
@@ -245,9 +248,19 @@ export class FanoutSession {
     if (this.closed) return;
     this.armIdle();
     if (this.copy && !this.copy.done && (type === FE.CopyData || type === FE.CopyDone || type === FE.CopyFail)) {
-      this.conns.get(this.main)?.send(raw);
-      this.copy.bufs.push(raw);
-      if (type !== FE.CopyData) this.copy.done = true;
+      const c = this.copy;
+      appendView(c.bufs, raw);
+      appendView(c.unsent, raw);
+      if (type !== FE.CopyData) c.done = true;
+      if (!c.scheduled) {
+        // One write per received chunk, not per row: COPY sends a message per line.
+        c.scheduled = true;
+        process.nextTick(() => {
+          c.scheduled = false;
+          const conn = this.conns.get(this.main);
+          for (const b of c.unsent.splice(0)) conn?.send(b);
+        });
+      }
       return;
     }
     this.inbox.push({ type, raw });
@@ -349,6 +362,16 @@ export class FanoutSession {
         return this.sessionCommand([raw], ONE_READY, info, label, raw);
       default:
         return this.write([raw], ONE_READY, info, label, (ts, table) => {
+          const staged = info.copyIn ? copyForOthers(text, tokens, info, ts, table) : undefined;
+          if (staged) {
+            const out: OthersBufs = [...staged.before.map(q), q(Buffer.from(staged.copy, 'latin1').toString('utf8')), ...staged.after.map(q)];
+            out.copyAt = staged.before.length + 1;
+            out.expectFor = (main) => {
+              const rows = /^COPY (\d+)$/.exec(main[0] ?? '')?.[1] ?? '?';
+              return ['CREATE TABLE AS', ...main, `INSERT 0 ${rows}`, 'DROP TABLE'];
+            };
+            return out;
+          }
           const r = rewriteForOthers(text, tokens, info, ts, table);
           return [r.text === text ? raw : q(Buffer.from(r.text, 'latin1').toString('utf8'))];
         });
@@ -847,12 +870,13 @@ export class FanoutSession {
     }
     const mainSink = new UnitSink(slots, {
       out: this.client,
-      holdReady: wrap,
+      holdReady: wrap || !!noWrap,
       onCopyIn: () => {
-        this.copy = { bufs: [], done: false };
+        this.copy = { bufs: [], unsent: [], done: false, scheduled: false };
       },
     });
-    const wantTs = det.needTs && (!inTx || !this.txTimestamp) && !noWrap;
+    // COPY FROM STDIN takes the next messages as data: ask for the timestamp after it instead.
+    const wantTs = det.needTs && (!inTx || !this.txTimestamp) && !noWrap && !info?.copyIn;
     const tsSink = wantTs ? new UnitSink(ONE_READY, { collectRows: true, dropNotices: true }) : undefined;
     const post = tsSink ? [q(FETCH_MAIN_TIMESTAMP)] : [];
     this.sendTo(this.main, [...pre, ...bufs, ...post], [...internal, mainSink, ...(tsSink ? [tsSink] : [])]);
@@ -866,18 +890,23 @@ export class FanoutSession {
       this.ctx.mismatch({ nodeId: this.main, statement: label, main: ['internal step failed'], node: internal.flatMap((s) => s.outcomes), kind: 'kind' }, false);
     }
     if (tsSink?.rows?.[0]?.[0]) this.txTimestamp = tsSink.rows[0][0];
+    else if (det.needTs && info?.copyIn && !mainSink.error && !noWrap && (!inTx || !this.txTimestamp)) {
+      this.txTimestamp = (await this.internalQuery(FETCH_MAIN_TIMESTAMP))?.[0]?.[0] ?? undefined;
+    }
     if (info?.ddl) this.ctx.catalog.invalidate(this.database);
     const ts = this.txTimestamp;
-    const buildOthers = () => {
-      const b = others(ts, det.table);
+    const buildOthers = (): OthersBufs => {
+      const b = others(ts, det.table) as OthersBufs;
       if (copied) {
-        // COPY FROM STDIN: the data the client streamed to the main node follows the statement.
-        const sync = b.length && b[b.length - 1]![0] === FE.Sync ? b.pop() : undefined;
-        b.push(...copied.bufs);
-        if (sync) b.push(sync);
+        // COPY FROM STDIN: the data the client streamed to the main node follows the COPY statement.
+        const at = b.copyAt ?? (b.length && b[b.length - 1]![0] === FE.Sync ? b.length - 1 : b.length);
+        const tail = b.splice(at);
+        for (const x of copied.bufs) b.push(x);
+        for (const x of tail) b.push(x);
       }
       return b;
     };
+    const expectOf = (b: OthersBufs, main: string[] | null) => (main && b.expectFor ? b.expectFor(main) : main);
     const othersSlots = (b: Buffer[]) => (b.length === bufs.length && b.every((x, i) => x === bufs[i]) ? slots : slotsFor(b.map((x) => x[0]!)));
     const mainOk = !mainSink.error;
     const expected = this.expectedFrom(mainSink);
@@ -886,10 +915,12 @@ export class FanoutSession {
       // Cannot run in a transaction block (or has its own BEGIN/COMMIT): it already committed on the main node.
       if (mainOk || info?.txInMulti) {
         const b = buildOthers();
-        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected: expectOf(b, expected), label });
         await this.waitOthers();
       }
       this.setTx(mainSink.status);
+      // Only now may the client go on (and, say, connect to the database it just created).
+      this.sendClient(readyForQuery(this.tx));
       return this.afterUnit();
     }
 
@@ -897,7 +928,7 @@ export class FanoutSession {
       if (mainOk) {
         this.txWrote = true;
         const b = buildOthers();
-        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected: expectOf(b, expected), label });
       } else if (expected) {
         // Deterministic failure: the others fail the same statement the same way (and advance sequences alike).
         const b = buildOthers();
@@ -922,7 +953,7 @@ export class FanoutSession {
     const b = buildOthers();
     const twoPhase = !this.detachPolicy;
     if (twoPhase) this.enqueueOthers({ bufs: [BEGIN], slots: ONE_READY, expected: ['BEGIN'], label: 'BEGIN' });
-    this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+    this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected: expectOf(b, expected), label });
     this.implicitTx = twoPhase; // until the others commit, a mismatch can still be rolled back
     try {
       await this.waitOthers();
@@ -1024,6 +1055,14 @@ export class FanoutSession {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** Appends a message, merging it with the previous one when they are adjacent in the same received chunk. */
+function appendView(list: Buffer[], raw: Buffer): void {
+  const last = list[list.length - 1];
+  if (last && last.buffer === raw.buffer && last.byteOffset + last.length === raw.byteOffset) {
+    list[list.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + raw.length);
+  } else list.push(raw);
 }
 
 /** The same Bind, but naming the unnamed statement (our rewritten copy) instead of the client's. */

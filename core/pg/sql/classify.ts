@@ -68,6 +68,8 @@ export interface Classified {
   updateDefaults?: { relation: RelName; sites: { tok: number; col: string }[] };
   /** Relation COPY FROM writes into (sequences may advance). */
   copyFrom?: RelName;
+  /** COPY FROM: its column list and the tokens of the relation name, for the other nodes' rewrite. */
+  copyShape?: { cols: string[] | null; relFirst: number; relLast: number };
   copyIn: boolean;
   copyOut: boolean;
   /** Literal sequence names given to nextval()/setval(). */
@@ -319,6 +321,13 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
         kind = 'write';
         out.copyFrom = relOf(body.relation as Node);
         if (!body.filename) out.copyIn = true;
+        const relFirst = tokenAt(tokens, ((body.relation as Node | undefined)?.location as number) ?? -1);
+        if (relFirst >= 0) {
+          let relLast = relFirst;
+          while (isOp(text, tokens, relLast + 1, '.') && relLast + 2 < tokens.count) relLast += 2;
+          const cols = ((body.attlist as unknown[] | undefined) ?? null)?.map((a) => str(a) ?? '') ?? null;
+          out.copyShape = { cols, relFirst, relLast };
+        }
       } else {
         kind = w.dmlInside ? 'write' : 'read';
         if (!body.filename) out.copyOut = true;

@@ -132,6 +132,34 @@ export function rewriteForOthers(text: string, tokens: Tokens, info: Classified,
 /** Whether the rewrite needs the main node's timestamp (so it must be fetched in the transaction). */
 export function needsTimestamp(info: Classified, table?: TableFacts): boolean {
   if (info.timeSites.length) return true;
-  if (!table || !(info.insert || info.updateDefaults)) return false;
+  if (!table || !(info.insert || info.updateDefaults || info.copyShape?.cols)) return false;
   return table.columns.some((c) => c.timeDefault);
+}
+
+/** Name of the staging table the other nodes COPY into when a time DEFAULT must be filled in. */
+const COPY_STAGE = 'pg_temp."replicadesk_copy"';
+
+/**
+ * COPY FROM with a column list that leaves out a column whose DEFAULT uses the time: each node would fill
+ * in its own clock. The other nodes instead COPY (same options, same data) into a temporary table and move
+ * the rows over with the main node's timestamp, in COPY order (so serial ids come out the same).
+ * Returns undefined when the COPY needs no help.
+ */
+export function copyForOthers(text: string, tokens: Tokens, info: Classified, ts: MainTimestamp | undefined, table: TableFacts | undefined): { before: string[]; copy: string; after: string[] } | undefined {
+  const shape = info.copyShape;
+  if (!shape || !shape.cols || ts === undefined || !table) return undefined;
+  const listed = new Set(shape.cols);
+  const missing = table.columns.filter((c) => c.timeDefault && !listed.has(c.name));
+  if (missing.length === 0) return undefined;
+  const rel = text.slice(tokens.start[shape.relFirst]!, tokens.end[shape.relLast]!);
+  const cols = shape.cols.map(quoteIdent).join(', ');
+  const copy = text.slice(0, tokens.start[shape.relFirst]!) + COPY_STAGE + text.slice(tokens.end[shape.relLast]!);
+  return {
+    before: [`CREATE TEMP TABLE "replicadesk_copy" AS SELECT ${cols} FROM ${rel} WITH NO DATA`],
+    copy,
+    after: [
+      `INSERT INTO ${rel} (${cols}, ${missing.map((c) => quoteIdent(c.name)).join(', ')}) SELECT ${cols}, ${missing.map((c) => defaultValue(c, ts)).join(', ')} FROM ${COPY_STAGE} ORDER BY ctid`,
+      `DROP TABLE ${COPY_STAGE}`,
+    ],
+  };
 }
