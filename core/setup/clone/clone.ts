@@ -1,0 +1,373 @@
+/**
+ * One-click initial copy of a master into the backup server, without stopping the office: N sessions in one
+ * consistent snapshot (see snapshot.ts) read the tables in parallel and stream them, in batches, into the
+ * target; then routines, views, triggers and events follow. The result is the binlog position the snapshot
+ * corresponds to: a replica channel started there continues exactly where the copy ends.
+ */
+import type { Readable } from 'node:stream';
+import type mysql from 'mysql2/promise';
+import { ReplicaDeskError } from '../../errors';
+import { type MySqlEndpoint, connectEndpoint, describeEndpoint, qid } from '../endpoint';
+import { type ServerVersion, atLeast, parseServerVersion } from '../flavor';
+import { SYSTEM_SCHEMAS } from '../preflight/facts';
+import { type CloneProgress, ProgressTracker } from './progress';
+import { encodeRow, insertPrefix, valueBytes } from './rows';
+import { type IncludeFn, type SchemaObject, type SourceSchema, type TableInfo, readSchema, withoutDefiner } from './schema';
+import { type SnapshotMethod, openSnapshots } from './snapshot';
+
+export interface CloneOptions {
+  /** Master account: SELECT, SHOW VIEW, TRIGGER, EVENT on the copied databases; RELOAD helps (parallel on a busy master). */
+  source: MySqlEndpoint;
+  /** Backup server account that may create databases. */
+  target: MySqlEndpoint;
+  /** Databases to copy; default all but the system ones. */
+  databases?: string[];
+  /** The channel's filters (replicate-do-db etc. as a predicate): false leaves a database (table undefined) or table out. */
+  include?: IncludeFn;
+  /** Parallel streams; default 4. */
+  parallel?: number;
+  /** Drop a database that already exists on the target instead of refusing. */
+  replace?: boolean;
+  /** How to make the parallel snapshots agree; default auto (lock-free first, brief read lock if the master is busy). */
+  snapshot?: 'auto' | SnapshotMethod;
+  /** Upper bound for one INSERT statement; default 4 MiB (and below the target's max_allowed_packet). */
+  batchBytes?: number;
+  /** Write the copy into the target's own binary log too; default false (a backup rarely needs it, and it halves the speed). */
+  targetBinlog?: boolean;
+}
+
+/** Everything a replica channel needs to start right after the copy. */
+export interface CloneResult {
+  /** Master binlog file and position of the snapshot (CHANGE MASTER TO MASTER_LOG_FILE / MASTER_LOG_POS). */
+  binlogFile: string;
+  binlogPos: number;
+  /** MariaDB: the GTID position (gtid_binlog_pos style, for MASTER_USE_GTID=slave_pos after SET GLOBAL gtid_slave_pos). MySQL: gtid_executed. "" if none. */
+  gtidPos: string;
+  snapshotMethod: SnapshotMethod;
+  databases: string[];
+  /** Databases that existed on the target and were dropped first (replace: true). */
+  replaced: string[];
+  tables: number;
+  rows: number;
+  bytes: number;
+  objects: { views: number; routines: number; triggers: number; events: number };
+  /** Objects not copied, with why (e.g. a sequence, a routine whose body the account may not read). */
+  skipped: { schema: string; name: string; reason: string }[];
+  warnings: string[];
+  durationMs: number;
+}
+
+type Row = Record<string, unknown>;
+async function q(c: mysql.Connection, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const [r] = await c.query(sql, params);
+  return r as Row[];
+}
+
+function aborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new ReplicaDeskError('CLONE_CANCELLED', 'The copy was cancelled.');
+}
+
+async function targetSession(target: MySqlEndpoint, version: ServerVersion | undefined, binlog: boolean, warnings: string[]): Promise<mysql.Connection> {
+  const c = await connectEndpoint(target, { multipleStatements: false });
+  // Exact values: no strict-mode rejection of zero dates, 0 kept in AUTO_INCREMENT columns, UTC timestamps;
+  // checks off because the master already enforced them, which also lets InnoDB bulk-load empty tables.
+  await c.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks = 0, unique_checks = 0");
+  if (version?.flavor === 'mariadb') await c.query('SET SESSION check_constraint_checks = 0').catch(() => undefined);
+  if (!binlog) {
+    await c.query('SET SESSION sql_log_bin = 0').catch((err: Error) => {
+      if (!warnings.some((w) => w.startsWith('sql_log_bin'))) warnings.push(`sql_log_bin could not be turned off on the target (${err.message}); the copy also goes into its binary log.`);
+    });
+  }
+  return c;
+}
+
+async function runDdl(c: mysql.Connection, schema: string, create: string, sqlMode: string | undefined, warnings: string[], what: string): Promise<void> {
+  await c.query(`USE ${qid(schema)}`);
+  if (sqlMode !== undefined) await c.query('SET SESSION sql_mode = ?', [sqlMode]);
+  try {
+    await c.query(create);
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    // The definer's account may not exist here, or we may not be allowed to name another definer.
+    if (/DEFINER|ACCESS_DENIED|SPECIFIC_ACCESS|NO_SUCH_USER|ER_MALFORMED_DEFINER/i.test(`${e.code} ${e.message}`) && /DEFINER/i.test(create)) {
+      await c.query(withoutDefiner(create));
+      warnings.push(`${what} was created with the target account as definer (${e.message}).`);
+    } else throw err;
+  } finally {
+    if (sqlMode !== undefined) await c.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+  }
+}
+
+async function copyTable(
+  src: mysql.Connection,
+  dst: mysql.Connection,
+  t: TableInfo,
+  batchBytes: number,
+  maxPacket: number,
+  tracker: ProgressTracker,
+  signal: AbortSignal | undefined,
+): Promise<{ rows: number; bytes: number }> {
+  if (!t.columns.length) return { rows: 0, bytes: 0 };
+  const prefix = insertPrefix(t.schema, t.name, t.columns);
+  const sql = `SELECT ${t.columns.map((c) => c.select).join(', ')} FROM ${qid(t.schema)}.${qid(t.name)}`;
+  const raw = (src as unknown as { connection: NodeJS.EventEmitter & { query(o: object): { stream(o: object): Readable } } }).connection;
+  const stream = raw.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 2000 });
+  // A session killed on the master (or a dropped network) while the stream is paused by backpressure is
+  // not always reported through the stream; the connection's own events are.
+  const lost = (err?: Error) => stream.destroy(err ?? new Error('the connection to the master was closed'));
+  raw.once('error', lost);
+  raw.once('end', lost);
+  let rows = 0;
+  let bytes = 0;
+  let parts: string[] = [];
+  let size = prefix.length;
+  let inflight: Promise<unknown> | undefined;
+  const flush = async () => {
+    if (!parts.length) return;
+    const stmt = prefix + parts.join(',');
+    parts = [];
+    size = prefix.length;
+    if (inflight) await inflight;
+    if (stmt.length > maxPacket) {
+      throw new ReplicaDeskError('CLONE_ROW_TOO_BIG', `A row of ${t.schema}.${t.name} is larger than the target's max_allowed_packet (${maxPacket} bytes). Raise max_allowed_packet on the backup server and copy again.`, { table: `${t.schema}.${t.name}` });
+    }
+    // One statement in flight while the next batch is read and encoded.
+    inflight = dst.query(stmt);
+    inflight.catch(() => undefined);
+  };
+  // One transaction per table: InnoDB loads an empty table in bulk (no undo log, indexes built by sorting).
+  await dst.query('START TRANSACTION');
+  try {
+    for await (const row of stream as AsyncIterable<unknown[]>) {
+      const enc = encodeRow(row, t.columns);
+      let b = 0;
+      for (const v of row) b += valueBytes(v);
+      if (size + enc.length + 1 > batchBytes && parts.length) {
+        await flush();
+        aborted(signal);
+      }
+      parts.push(enc);
+      size += enc.length + 1;
+      rows++;
+      bytes += b;
+      tracker.p.rowsDone++;
+      tracker.p.bytesDone += b;
+      if ((rows & 1023) === 0) tracker.flush();
+    }
+    await flush();
+    if (inflight) await inflight;
+    await dst.query('COMMIT');
+  } catch (err) {
+    stream.destroy();
+    await dst.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    raw.off('error', lost);
+    raw.off('end', lost);
+  }
+  return { rows, bytes };
+}
+
+/**
+ * Copies the master's databases into the target. On failure or cancellation the databases it created are
+ * dropped again, and the error says exactly what was dropped and what (if anything) is left.
+ */
+export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProgress) => void, signal?: AbortSignal): Promise<CloneResult> {
+  const started = Date.now();
+  const tracker = new ProgressTracker(onProgress);
+  const warnings: string[] = [];
+  const created: string[] = [];
+  const replaced: string[] = [];
+  const open: mysql.Connection[] = [];
+  const onAbort = () => {
+    // Stops reads at once: the streams fail and the workers unwind.
+    for (const c of open) c.destroy();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let ctl: mysql.Connection | undefined;
+  try {
+    aborted(signal);
+    tracker.phase('snapshot');
+    const meta = await connectEndpoint(opts.source).catch((err: Error) => {
+      throw new ReplicaDeskError('CLONE_CONNECT_FAILED', `Cannot connect to the master (${describeEndpoint(opts.source)}): ${err.message}`);
+    });
+    open.push(meta);
+    ctl = await connectEndpoint(opts.target).catch((err: Error) => {
+      throw new ReplicaDeskError('CLONE_CONNECT_FAILED', `Cannot connect to the backup server (${describeEndpoint(opts.target)}): ${err.message}`);
+    });
+    open.push(ctl);
+    const sv = await q(meta, 'SELECT VERSION() AS v, @@version_comment AS c');
+    const sourceVersion = parseServerVersion(String(sv[0]!.v), String(sv[0]!.c));
+    const tv = await q(ctl, 'SELECT VERSION() AS v, @@version_comment AS c, @@max_allowed_packet AS p');
+    const targetVersion = parseServerVersion(String(tv[0]!.v), String(tv[0]!.c));
+    const maxPacket = Number(tv[0]!.p) - 1024;
+    const batchBytes = Math.max(64 * 1024, Math.min(opts.batchBytes ?? 4 * 1024 * 1024, maxPacket));
+
+    // Refuse before anything is locked or written when a database is already on the target.
+    const include = opts.include ?? (() => true);
+    const names = (await q(meta, 'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA')).map((r) => String(r.s));
+    const wanted = names.filter((d) => !SYSTEM_SCHEMAS.includes(d.toLowerCase()) && (!opts.databases || opts.databases.includes(d)) && include(d));
+    const missing = (opts.databases ?? []).filter((d) => !names.includes(d));
+    if (missing.length) throw new ReplicaDeskError('CLONE_NO_SUCH_DATABASE', `The master has no database named ${missing.join(', ')}.`, { missing });
+    if (!wanted.length) throw new ReplicaDeskError('CLONE_NOTHING_TO_COPY', 'No database to copy: the master has none besides the system ones, or the filters exclude them all.');
+    const existing = wanted.length ? (await q(ctl, `SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${wanted.map(() => '?').join(',')})`, wanted)).map((r) => String(r.s)) : [];
+    if (existing.length && !opts.replace) {
+      throw new ReplicaDeskError(
+        'CLONE_TARGET_EXISTS',
+        `The backup server already has ${existing.length === 1 ? 'a database' : 'databases'} named ${existing.join(', ')}. Nothing was changed. Copy again with "replace" to drop and recopy ${existing.length === 1 ? 'it' : 'them'}, or remove ${existing.length === 1 ? 'it' : 'them'} first.`,
+        { existing },
+      );
+    }
+
+    const n = Math.max(1, Math.min(opts.parallel ?? 4, 16));
+    const snap = await openSnapshots(opts.source, sourceVersion, n, opts.snapshot ?? 'auto');
+    open.push(...snap.conns);
+    aborted(signal);
+    const schema: SourceSchema = await readSchema(meta, { databases: wanted, include });
+    for (const s of schema.skipped) warnings.push(`${s.schema}.${s.name} not copied: ${s.reason}.`);
+    const p = tracker.p;
+    p.tablesTotal = schema.tables.length;
+    p.rowsTotal = schema.tables.reduce((s, t) => s + t.rowsEstimate, 0);
+    p.bytesTotal = schema.tables.reduce((s, t) => s + t.bytesEstimate, 0);
+
+    tracker.phase('schema');
+    await ctl.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks = 0");
+    if (!opts.targetBinlog) await ctl.query('SET SESSION sql_log_bin = 0').catch(() => undefined);
+    for (const d of schema.databases) {
+      aborted(signal);
+      if (existing.includes(d.name)) {
+        await ctl.query(`DROP DATABASE ${qid(d.name)}`);
+        replaced.push(d.name);
+      }
+      await ctl.query(d.create);
+      created.push(d.name);
+    }
+    for (const t of schema.tables) {
+      aborted(signal);
+      const r = await q(meta, `SHOW CREATE TABLE ${qid(t.schema)}.${qid(t.name)}`);
+      await ctl.query(`USE ${qid(t.schema)}`);
+      await ctl.query(String(r[0]!['Create Table']));
+    }
+
+    tracker.phase('data');
+    for (const c of snap.conns) await c.query('SET SESSION character_set_results = binary');
+    const queue = [...schema.tables].sort((a, b) => b.bytesEstimate - a.bytesEstimate);
+    let rows = 0;
+    let bytes = 0;
+    const worker = async (src: mysql.Connection) => {
+      const dst = await targetSession(opts.target, targetVersion, opts.targetBinlog === true, warnings);
+      open.push(dst);
+      try {
+        for (let t = queue.shift(); t; t = queue.shift()) {
+          aborted(signal);
+          const label = `${t.schema}.${t.name}`;
+          p.current.push(label);
+          tracker.flush(true);
+          const r = await copyTable(src, dst, t, batchBytes, maxPacket, tracker, signal);
+          rows += r.rows;
+          bytes += r.bytes;
+          p.current.splice(p.current.indexOf(label), 1);
+          p.tablesDone++;
+          tracker.flush(true);
+        }
+      } finally {
+        await dst.end().catch(() => dst.destroy());
+        open.splice(open.indexOf(dst), 1);
+      }
+    };
+    const results = await Promise.allSettled(snap.conns.map(worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    aborted(signal);
+    // Release the snapshots as soon as the data is read: an open snapshot holds back the master's purge.
+    for (const c of snap.conns) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      await c.end().catch(() => c.destroy());
+      open.splice(open.indexOf(c), 1);
+    }
+
+    const createAll = async (objs: SchemaObject[], phase: 'routines' | 'views' | 'triggers' | 'events') => {
+      tracker.phase(phase);
+      for (const o of objs) {
+        aborted(signal);
+        await runDdl(ctl!, o.schema, o.create, o.sqlMode, warnings, `${o.kind} ${o.schema}.${o.name}`);
+      }
+    };
+    await createAll(schema.routines, 'routines');
+    // Views may use each other: create what can be created, and repeat while that makes progress.
+    tracker.phase('views');
+    let pending = [...schema.views];
+    while (pending.length) {
+      aborted(signal);
+      const failedViews: { o: SchemaObject; err: Error }[] = [];
+      for (const o of pending) {
+        try {
+          await runDdl(ctl, o.schema, o.create, undefined, warnings, `view ${o.schema}.${o.name}`);
+        } catch (err) {
+          failedViews.push({ o, err: err as Error });
+        }
+      }
+      if (failedViews.length === pending.length) {
+        const f = failedViews[0]!;
+        throw new ReplicaDeskError('CLONE_VIEW_FAILED', `View ${f.o.schema}.${f.o.name} could not be created on the backup server: ${f.err.message}`, { view: `${f.o.schema}.${f.o.name}` });
+      }
+      pending = failedViews.map((f) => f.o);
+    }
+    // Triggers only now: created before the data, they would have fired for every copied row.
+    await createAll(schema.triggers, 'triggers');
+    await createAll(schema.events, 'events');
+    // Events must not run on the backup (they would change it behind replication's back), as on a replica.
+    const disable = targetVersion.flavor === 'mysql' && atLeast(targetVersion, 8, 0, 22) ? 'DISABLE ON REPLICA' : 'DISABLE ON SLAVE';
+    for (const e of schema.events) await ctl.query(`ALTER EVENT ${qid(e.schema)}.${qid(e.name)} ${disable}`);
+
+    tracker.phase('done');
+    return {
+      binlogFile: snap.position.file,
+      binlogPos: snap.position.pos,
+      gtidPos: snap.position.gtid,
+      snapshotMethod: snap.method,
+      databases: schema.databases.map((d) => d.name),
+      replaced,
+      tables: schema.tables.length,
+      rows,
+      bytes,
+      objects: { views: schema.views.length, routines: schema.routines.length, triggers: schema.triggers.length, events: schema.events.length },
+      skipped: schema.skipped,
+      warnings,
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    const cancelled = signal?.aborted === true;
+    tracker.phase('cleanup');
+    for (const c of open) c.destroy();
+    open.length = 0;
+    const dropped: string[] = [];
+    const left: string[] = [];
+    if (created.length) {
+      const c = await connectEndpoint(opts.target).catch(() => undefined);
+      for (const d of created) {
+        try {
+          if (!c) throw new Error('no connection');
+          await c.query('SET SESSION sql_log_bin = 0').catch(() => undefined);
+          await c.query(`DROP DATABASE IF EXISTS ${qid(d)}`);
+          dropped.push(d);
+        } catch {
+          left.push(d);
+        }
+      }
+      await c?.end().catch(() => undefined);
+    }
+    const cleanup =
+      (dropped.length ? ` The partly copied ${dropped.length === 1 ? 'database' : 'databases'} ${dropped.join(', ')} ${dropped.length === 1 ? 'was' : 'were'} removed from the backup server.` : '') +
+      (left.length ? ` Could NOT remove ${left.join(', ')} from the backup server: drop ${left.length === 1 ? 'it' : 'them'} by hand before copying again.` : '') +
+      (replaced.length ? ` Note: ${replaced.join(', ')} had been replaced, so the backup server's previous copy of ${replaced.length === 1 ? 'it' : 'them'} is gone.` : '') +
+      (!created.length ? ' Nothing was written to the backup server.' : '');
+    const details = { dropped, left, replaced };
+    if (cancelled) throw new ReplicaDeskError('CLONE_CANCELLED', `The copy was cancelled.${cleanup}`, details);
+    if (err instanceof ReplicaDeskError) throw new ReplicaDeskError(err.code, err.message + (created.length ? cleanup : ''), { ...err.details, ...details }, { cause: err });
+    throw new ReplicaDeskError('CLONE_FAILED', `The copy failed: ${(err as Error).message}.${cleanup}`, details, { cause: err });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    for (const c of open) await c.end().catch(() => c.destroy());
+  }
+}
