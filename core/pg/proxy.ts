@@ -20,18 +20,20 @@ import { BackendConnection, BackendLoginError, type BackendLogin } from './backe
 import { ONE_READY, UnitSink } from './backend/unit-sink';
 import { ClientConnection, type ClientHost } from './client-connection';
 import { HealthChecker } from './health-check';
+import { NodeRecovery } from './recovery';
 import {
   type FanoutEvent,
   type MismatchEvent,
   type NodeStatus,
   type NodeStatusStore,
   type PoolNodeRow,
+  type RecoveryEvent,
   MemoryNodeStatusStore,
   nowIso,
 } from './node-status';
 import type { BackendNodeOptions, FanoutOptions } from './options';
 import { backendKeyData, type ErrorFields, parameterStatus, readyForQuery } from './protocol/server-messages';
-import { FanoutSession, type ClientPort, type SessionContext } from './session';
+import { FanoutSession, type ClientPort, type QueuedUnit, type SessionContext } from './session';
 import { CatalogCache } from './sql/catalog';
 import { StatementClassifier, loadSqlParser } from './sql/classify';
 
@@ -70,8 +72,8 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
   private slotsInUse = 0;
   private readonly slotWaiters: (() => void)[] = [];
   private started = false;
-  /** Units replayed on other nodes are also given to this (during an online recovery). */
-  recoveryRecorder: ((session: FanoutSession, bufs: Buffer[]) => void) | undefined;
+  /** Units replayed on other nodes are also given to this (during an online recovery), and session ends. */
+  recoveryRecorder: { unit(session: FanoutSession, unit: QueuedUnit): void; ended(session: FanoutSession): void } | undefined;
   /** Writers wait here while a recovery or attach holds the cluster still. */
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   readonly tlsContext: tls.SecureContext | undefined;
@@ -225,6 +227,20 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
     this.emit('event', e);
   }
 
+  /** Sets and records a node's status (recovery uses it; detach/attach/health checks go through their own methods). */
+  setNodeStatus(id: number, status: NodeStatus, reason: string): Promise<void> {
+    return this.setStatus(id, status, reason);
+  }
+
+  /**
+   * Online recovery: re-syncs a detached node from the main node while clients keep working, pausing writes
+   * only for the final catch-up, then attaches it. Progress comes as 'recovery' events (and onProgress).
+   */
+  async recover(id: number, onProgress?: (e: RecoveryEvent) => void): Promise<void> {
+    this.nodeOptions(id);
+    await new NodeRecovery(this, id, { onProgress }).run();
+  }
+
   private async setStatus(id: number, status: NodeStatus, reason: string): Promise<void> {
     const s = this.nodeStates.get(id)!;
     if (s.status === status) return;
@@ -351,13 +367,14 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
     return action;
   }
 
-  recordForRecovery(session: FanoutSession, bufs: Buffer[]): void {
-    this.recoveryRecorder?.(session, bufs);
+  recordForRecovery(session: FanoutSession, unit: QueuedUnit): void {
+    this.recoveryRecorder?.unit(session, unit);
   }
 
   sessionEnded(session: FanoutSession, conns: Map<number, BackendConnection>, reusable: boolean): void {
     this.sessions.delete(session);
     this.byCancelKey.delete(session.cancelKey.pid);
+    this.recoveryRecorder?.ended(session);
     const key = session.poolKey;
     if (!reusable || !this.options.connectionCache || this.options.maxPool === 0) {
       for (const c of conns.values()) c.close();

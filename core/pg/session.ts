@@ -50,7 +50,7 @@ export interface SessionContext {
   /** The session ended; its backend connections are handed back (to be reset and pooled, or closed). */
   sessionEnded(session: FanoutSession, conns: Map<number, BackendConnection>, reusable: boolean): void;
   /** Units replayed on the other nodes, for a node being recovered (undefined when none is). */
-  recordForRecovery?(session: FanoutSession, bufs: Buffer[]): void;
+  recordForRecovery?(session: FanoutSession, unit: QueuedUnit): void;
   /** Set while a recovery or attach holds the cluster still: idle sessions wait before their next unit. */
   readonly writesPaused: Promise<void> | undefined;
 }
@@ -65,7 +65,7 @@ interface Prepared {
   paramTypes: number[];
 }
 
-interface QueuedUnit {
+export interface QueuedUnit {
   bufs: Buffer[];
   slots: Uint8Array;
   /** The main node's outcomes to compare with, or null to not compare. */
@@ -475,7 +475,7 @@ export class FanoutSession {
       // The other nodes need the statements too (a later write may use them), but not the execution.
       if (hasParseOrClose) {
         const meta = msgs.filter((m) => m.type === FE.Parse || m.type === FE.Close);
-        for (const n of this.liveNodes()) if (n !== node) this.enqueue(n, { bufs: [...meta.map((m) => m.raw), SYNC], slots: slotsFor([...meta.map((m) => m.type), FE.Sync]), expected: null, label: 'Parse' });
+        this.broadcast({ bufs: [...meta.map((m) => m.raw), SYNC], slots: slotsFor([...meta.map((m) => m.type), FE.Sync]), expected: null, label: 'Parse' }, node);
         if (unnamedParsedHere) this.othersUnnamedDirty = false;
       }
       await this.read(bufs, slots, executes[0]?.stmt?.info, node);
@@ -557,8 +557,13 @@ export class FanoutSession {
   }
 
   private enqueueOthers(unit: QueuedUnit): void {
-    for (const n of this.liveNodes()) if (n !== this.main) this.enqueue(n, unit);
-    this.ctx.recordForRecovery?.(this, unit.bufs);
+    this.broadcast(unit, this.main);
+  }
+
+  /** Queues a unit for every node except one (and for a node being recovered, which never serves anything). */
+  private broadcast(unit: QueuedUnit, except: number): void {
+    for (const n of this.liveNodes()) if (n !== except) this.enqueue(n, unit);
+    this.ctx.recordForRecovery?.(this, unit);
   }
 
   /** Sends a node's queued units; returns the sink of the last unit sent to it (queued earlier or now). */
@@ -650,7 +655,7 @@ export class FanoutSession {
     );
     if (this.tx !== 'I') {
       // The transaction's work on the failed node is lost: fail it everywhere so the client rolls back.
-      for (const n of this.liveNodes()) this.enqueue(n, { bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' });
+      this.broadcast({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' }, -1);
       this.sendClient(readyForQuery('E'));
       this.tx = 'E';
     } else this.sendClient(readyForQuery('I'));
@@ -675,7 +680,7 @@ export class FanoutSession {
     this.setTx(sink.status);
     if (before === 'T' && this.tx === 'E') {
       // A read failed inside the transaction: the other nodes must fail it too, or a later COMMIT would commit there.
-      for (const n of this.liveNodes()) if (n !== node) this.enqueue(n, { bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'mirror failed read' });
+      this.broadcast({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'mirror failed read' }, node);
     }
     this.afterUnit();
   }

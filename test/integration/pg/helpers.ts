@@ -5,7 +5,7 @@ import pg from 'pg';
 import { PasswordBook, PoolPasswdDocument } from '../../../core/config/pgpool/pool-passwd';
 import type { FanoutEvent } from '../../../core/pg/node-status';
 import { type FanoutOptions, defaultOptions } from '../../../core/pg/options';
-import { FanoutProxy } from '../../../core/pg/proxy';
+import { FanoutProxy, type FanoutProxyDeps } from '../../../core/pg/proxy';
 import type { ServerInfo } from '../../servers/suite';
 
 export const execFileP = promisify(execFile);
@@ -20,10 +20,10 @@ export interface RunningProxy {
 }
 
 /** A proxy on a free port in front of the given servers; pool_passwd holds their password as TEXT. */
-export async function startProxy(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], over: Partial<FanoutOptions> = {}, passwd?: string): Promise<RunningProxy> {
+export async function startProxy(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], over: Partial<FanoutOptions> = {}, passwd?: string, deps: FanoutProxyDeps = {}): Promise<RunningProxy> {
   const s0 = servers[0]!;
   const book = new PasswordBook(PoolPasswdDocument.parse(passwd ?? `${s0.user}:TEXT${s0.password}\n`, 'pool_passwd'), undefined);
-  const proxy = new FanoutProxy(defaultOptions(servers, book, { port: 0, ...over }));
+  const proxy = new FanoutProxy(defaultOptions(servers, book, { port: 0, ...over }), deps);
   const events: FanoutEvent[] = [];
   proxy.on('event', (e) => events.push(e));
   await proxy.start();
