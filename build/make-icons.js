@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 require('tsx/cjs');
-const { packagingIcons } = require('../core/desktop/icons.ts');
+const { faviconPng, packagingIcons } = require('../core/desktop/icons.ts');
 
 const dir = path.join(__dirname, 'icons');
 fs.mkdirSync(dir, { recursive: true });
@@ -14,3 +14,8 @@ for (const [name, bytes] of packagingIcons()) {
   fs.writeFileSync(path.join(dir, name), bytes);
   process.stdout.write(`build/icons/${name} (${bytes.length} bytes)\n`);
 }
+// The same icon for the browser tab (headless mode) and the window.
+const favicon = path.join(__dirname, '..', 'renderer', 'public', 'favicon.png');
+fs.mkdirSync(path.dirname(favicon), { recursive: true });
+fs.writeFileSync(favicon, faviconPng());
+process.stdout.write('renderer/public/favicon.png\n');

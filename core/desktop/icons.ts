@@ -111,3 +111,8 @@ export function packagingIcons(): Map<string, Buffer> {
   files.set('icon.ico', encodeIco(WINDOWS_ICON_SIZES.map((size) => ({ size, png: png(size) }))));
   return files;
 }
+
+/** The browser tab's icon (renderer/public/favicon.png). */
+export function faviconPng(): Buffer {
+  return appIconPng(64);
+}

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { APP_ID } from '../../../core/desktop/app-url';
-import { packagingIcons } from '../../../core/desktop/icons';
+import { faviconPng, packagingIcons } from '../../../core/desktop/icons';
 
 /**
  * The packaging config cannot be run for real here (electron-builder downloads Electron's binary), so it is
@@ -22,6 +22,7 @@ test('the committed packaging icons are the ones core/desktop/icons.ts draws (ru
     assert.ok(fs.existsSync(file), `${file} is missing`);
     assert.ok(fs.readFileSync(file).equals(bytes), `${file} is stale`);
   }
+  assert.ok(fs.readFileSync(path.join(root, 'renderer', 'public', 'favicon.png')).equals(faviconPng()), 'renderer/public/favicon.png is stale');
 });
 
 type ConfigModule = {

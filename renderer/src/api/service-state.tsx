@@ -1,0 +1,91 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ApiEvent, ReplicaDeskApi } from '../../../core/api/contract';
+import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from '../../../core/api/types';
+
+export interface ServiceState {
+  api: ReplicaDeskApi;
+  status: 'connecting' | 'ready' | 'error';
+  error?: string;
+  info?: ServiceInfo;
+  channels: ChannelSummary[];
+  fanouts: FanoutSummary[];
+  /** The newest history entries, newest first (the dashboard's "recent events"). */
+  recent: HistoryEntry[];
+  /** The service said it is stopping (the window will lose its engine). */
+  stopping: boolean;
+  refresh(): Promise<void>;
+  /** Subscribe to the raw event stream (screens that follow one unit closely). */
+  onEvent(listener: (e: ApiEvent) => void): () => void;
+}
+
+const RECENT = 20;
+const RETRY_MS = 5000;
+const Ctx = createContext<ServiceState | null>(null);
+
+/**
+ * Loads what every screen shares (service info, channels, fan-outs, recent history) once, keeps it live
+ * from the event stream, and retries while the service cannot be reached.
+ */
+export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; children: ReactNode }) {
+  const [state, setState] = useState<Omit<ServiceState, 'api' | 'refresh' | 'onEvent'>>({ status: 'connecting', channels: [], fanouts: [], recent: [], stopping: false });
+  const listeners = useRef(new Set<(e: ApiEvent) => void>());
+  const alive = useRef(true);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [info, channels, fanouts, recent] = await Promise.all([
+        api.call('service.info', {}),
+        api.call('channels.list', {}),
+        api.call('fanouts.list', {}),
+        api.call('history.list', { limit: RECENT }),
+      ]);
+      if (alive.current) setState((s) => ({ ...s, status: 'ready', info, channels, fanouts, recent, stopping: false, error: undefined }));
+    } catch (err) {
+      if (alive.current) setState((s) => ({ ...s, status: 'error', error: (err as Error).message }));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    alive.current = true;
+    void refresh();
+    const off = api.onEvent((e) => {
+      setState((s) => {
+        switch (e.type) {
+          case 'history':
+            return { ...s, recent: [e.entry, ...s.recent.filter((h) => h.id !== e.entry.id)].slice(0, RECENT) };
+          case 'channels':
+            return { ...s, channels: e.channels };
+          case 'fanouts':
+            return { ...s, fanouts: e.fanouts };
+          case 'service.stopping':
+            return { ...s, stopping: true };
+        }
+      });
+      for (const l of listeners.current) l(e);
+    });
+    return () => {
+      alive.current = false;
+      off();
+    };
+  }, [api, refresh]);
+
+  // While the service is unreachable (restarting, or the headless server was stopped), try again quietly.
+  useEffect(() => {
+    if (state.status !== 'error' && !state.stopping) return;
+    const timer = setInterval(() => void refresh(), RETRY_MS);
+    return () => clearInterval(timer);
+  }, [state.status, state.stopping, refresh]);
+
+  const onEvent = useCallback((l: (e: ApiEvent) => void) => {
+    listeners.current.add(l);
+    return () => void listeners.current.delete(l);
+  }, []);
+  const value = useMemo<ServiceState>(() => ({ ...state, api, refresh, onEvent }), [state, api, refresh, onEvent]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useService(): ServiceState {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useService outside ServiceProvider');
+  return v;
+}

@@ -1,0 +1,30 @@
+import type { MessageKey } from '../i18n/en';
+
+/**
+ * What each kind of history entry means, in a sentence for someone who was not watching. Kinds are the
+ * stable `kind` strings the service records; a kind not listed here shows its message only.
+ */
+const MEANINGS: [RegExp, MessageKey][] = [
+  [/^service\.started$/, 'historyKind.service.started'],
+  [/^service\.stopped$/, 'historyKind.service.stopped'],
+  [/^stop\.failed$/, 'historyKind.stop.failed'],
+  [/^channel\.(started|start)$/, 'historyKind.channel.started'],
+  [/^channel\.(stopped|stop)$/, 'historyKind.channel.stopped'],
+  [/^(channel\.)?io\.(error|stopped)$/, 'historyKind.io.error'],
+  [/^(channel\.)?sql\.(error|stopped)$/, 'historyKind.sql.error'],
+  [/^(channel\.)?(io\.)?reconnect(ing|ed)?$/, 'historyKind.reconnect'],
+  [/^(channel\.)?lag(\.high)?$/, 'historyKind.lag'],
+  [/^(channel\.)?skip(ped)?$/, 'historyKind.skip'],
+  [/^(channel\.)?(re)?clone\.(started|done|finished|failed)$/, 'historyKind.clone'],
+  [/^fanout\.(started|start)$/, 'historyKind.fanout.started'],
+  [/^fanout\.(stopped|stop)$/, 'historyKind.fanout.stopped'],
+  [/^(fanout\.)?node\.(detached|down)$/, 'historyKind.node.detached'],
+  [/^(fanout\.)?node\.(attached|up)$/, 'historyKind.node.attached'],
+  [/^(fanout\.)?node\.recover(ed|y)?/, 'historyKind.node.recovered'],
+  [/^(setup\.)?purge/, 'historyKind.purge'],
+];
+
+export function historyMeaning(kind: string): MessageKey | undefined {
+  for (const [re, key] of MEANINGS) if (re.test(kind)) return key;
+  return undefined;
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserSkipReason, launch, screenshot, startServe, type Browser, type Served } from './harness';
+
+const skip = browserSkipReason();
+if (skip) console.log(`[browser] skipped: ${skip}`);
+
+let served: Served;
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  served = await startServe();
+  browser = await launch({ locale: 'en-US' });
+});
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+async function open(page: Page, hash = ''): Promise<void> {
+  await page.goto(served.openUrl);
+  await page.getByTestId('overall').waitFor();
+  if (hash) await go(page, hash);
+}
+
+async function go(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+  await page.locator('h1.screen-title').first().waitFor();
+}
+
+test('the dashboard shows the real service: status, mode, version, the start event', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page);
+  const info = (await (await fetch(new URL('api/call', served.base), { method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: '{"method":"service.info","params":{}}' })).json()) as { result: { version: string } };
+  assert.equal(await page.getByTestId('service-version').textContent(), info.result.version);
+  assert.equal(await page.getByTestId('service-mode').textContent(), 'background service (headless)');
+  assert.match((await page.getByTestId('overall').textContent()) ?? '', /Nothing is being backed up yet/);
+  assert.match(await page.locator('.history').first().innerText(), /started \(headless\)/);
+  // The token left the address bar (it stays in the tab's session only).
+  assert.ok(!page.url().includes('token='), page.url());
+  await screenshot(page, 'en-dashboard');
+  assert.deepEqual(browser.problems, [], 'no console errors (a CSP violation would be one)');
+});
+
+test('the language switch changes every label at once and is remembered', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page);
+  await page.getByTestId('lang-select').selectOption('ja');
+  await page.getByRole('link', { name: 'ダッシュボード' }).waitFor();
+  assert.equal(await page.evaluate('document.documentElement.lang'), 'ja');
+  assert.match(await page.getByTestId('service-mode').innerText(), /バックグラウンドサービス/);
+  await page.reload();
+  await page.getByTestId('overall').waitFor();
+  assert.equal(await page.getByTestId('lang-select').inputValue(), 'ja', 'kept across a reload');
+  await page.getByTestId('lang-select').selectOption('zh');
+  await page.getByRole('link', { name: '仪表板' }).waitFor();
+  assert.equal(await page.evaluate('document.documentElement.lang'), 'zh-CN');
+  await page.getByTestId('lang-select').selectOption('en');
+  await page.getByRole('link', { name: 'Dashboard' }).waitFor();
+});
+
+test('without a saved choice the OS language is used', { skip: skip ?? false }, async () => {
+  const ja = await launch({ locale: 'ja-JP' });
+  try {
+    const page = await ja.newPage();
+    await page.goto(served.openUrl);
+    await page.getByTestId('overall').waitFor();
+    assert.equal(await page.getByTestId('lang-select').inputValue(), 'ja');
+    assert.match(await page.getByTestId('overall').innerText(), /まだ何もバックアップしていません/);
+    // Dates follow the language too.
+    assert.match(await page.locator('.history time').first().innerText(), /\d{4}\/\d{1,2}\/\d{1,2}/);
+  } finally {
+    await ja.close();
+  }
+});
+
+test('keyboard: skip link, navigation, visible focus, wizard validation and Escape', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to the content');
+  const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+  assert.equal(outline, 'solid', 'the focused element shows a focus ring');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate('document.activeElement?.id'), 'main');
+
+  await go(page, '#/fanout-setup');
+  const next = page.getByRole('button', { name: 'Next' });
+  await next.click();
+  // Errors appear, tied to their fields, and Next refuses until they are fixed.
+  const name = page.getByLabel('Name of this fan-out');
+  assert.equal(await name.getAttribute('aria-invalid'), 'true');
+  assert.ok(await next.isDisabled());
+  await name.fill('pg-office');
+  await page.getByLabel('backend_hostname0').fill('10.0.0.5');
+  await page.getByLabel('backend_hostname1').fill('10.0.0.6');
+  await page.getByLabel('backend_weight1').fill('0.5');
+  await page.getByLabel('backend_weight1').press('Enter');
+  // Enter submits the step; focus lands on the new step's heading.
+  await page.getByRole('heading', { name: /Step 2 of 4/ }).waitFor();
+  assert.match(String(await page.evaluate("document.activeElement?.textContent ?? ''")), /Step 2 of 4/);
+  assert.match(await page.locator('pre.code-block').innerText(), /backend_hostname1 = '10.0.0.6'\nbackend_port1 = 5432\nbackend_weight1 = 0.5/);
+  await screenshot(page, 'en-fanout-wizard-step2');
+  await page.getByLabel('User').press('Escape');
+  await page.getByTestId('overall').waitFor();
+});
+
+test('history: filters on the service, with what each entry meant', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page, '#/history');
+  await page.locator('.history-entry').first().waitFor();
+  assert.match(await page.locator('.history-meaning').first().innerText(), /Backups that were running before resume/);
+  await page.getByLabel('Severity').selectOption('error');
+  await page.getByText('Entries shown: 0').waitFor();
+  await page.getByLabel('Severity').selectOption('info');
+  await page.locator('.history-entry').first().waitFor();
+  await page.getByLabel('Words').fill('no such words anywhere');
+  await page.getByText('Entries shown: 0').waitFor();
+  await page.getByLabel('Words').fill('headless');
+  await page.getByText('Entries shown: 1').waitFor();
+  await screenshot(page, 'en-history');
+});
+
+test('every screen fits a small laptop (1024×640) without sideways scrolling', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage({ width: 1024, height: 640 });
+  await open(page);
+  for (const [hash, name] of [
+    ['#/dashboard', 'dashboard'],
+    ['#/add-backup', 'add-backup'],
+    ['#/prepare-master', 'prepare-master'],
+    ['#/fanout-setup', 'fanout-setup'],
+    ['#/editors/mycnf', 'editors'],
+    ['#/history', 'history'],
+  ] as const) {
+    await go(page, hash);
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    assert.ok(overflow <= 0, `${hash} overflows by ${overflow}px`);
+    await screenshot(page, `en-1024x640-${name}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  assert.deepEqual(browser.problems, []);
+});

@@ -1,0 +1,111 @@
+/**
+ * Browser tests drive Debian's Chromium (playwright-core, no downloaded browser) against the real
+ * `replicadesk serve` process, each with a fresh profile and a fresh data dir.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const CHROMIUM = process.env.REPLICADESK_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.join(ROOT, 'test-artifacts', 'screenshots');
+
+/** Why browser tests cannot run here, or undefined when they can. */
+export function browserSkipReason(): string | undefined {
+  if (!fs.existsSync(CHROMIUM)) return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set REPLICADESK_CHROMIUM)`;
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) return 'the renderer is not built (npm run build)';
+  return undefined;
+}
+
+export interface Served {
+  base: URL;
+  token: string;
+  dataDir: string;
+  /** The address a user opens: base + #token=… */
+  openUrl: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(): Promise<Served> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-browser-'));
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'replicadesk.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d));
+  child.stderr!.on('data', (d: Buffer) => (output += d));
+  const deadline = Date.now() + 30_000;
+  while (!/Open: (\S+)#token=(\S+)/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replicadesk serve did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const m = /Open: (\S+)#token=(\S+)/.exec(output)!;
+  return {
+    base: new URL(m[1]!),
+    token: m[2]!,
+    dataDir,
+    openUrl: `${m[1]}#token=${m[2]}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  /** Console errors and page errors seen so far (CSP violations show up here). */
+  problems: string[];
+  newPage(opts?: { width?: number; height?: number; locale?: string }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launch(opts: { locale?: string; width?: number; height?: number } = {}): Promise<Browser> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(opts.locale ? [`--lang=${opts.locale}`] : [])],
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 720 },
+    ...(opts.locale ? { locale: opts.locale } : {}),
+  });
+  const problems: string[] = [];
+  const watch = (page: Page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  };
+  // A screen that does not appear should fail in seconds, not hang the run.
+  context.setDefaultTimeout(10_000);
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  return {
+    context,
+    problems,
+    newPage: async (o = {}) => {
+      const page = context.pages()[0] && context.pages()[0]!.url() === 'about:blank' ? context.pages()[0]! : await context.newPage();
+      if (o.width || o.height) await page.setViewportSize({ width: o.width ?? 1280, height: o.height ?? 720 });
+      return page;
+    },
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
