@@ -1,5 +1,9 @@
 import type { CliCommand } from './command';
 import { binlogCommand } from './commands/binlog';
+import { checkCommand } from './commands/check';
+import { cloneCommand } from './commands/clone';
+import { mycnfCommand } from './commands/mycnf';
+import { purgeCommand } from './commands/purge';
 import { serveCommand } from './commands/serve';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, binlogCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, binlogCommand, checkCommand, cloneCommand, mycnfCommand, purgeCommand];
