@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
 import type { ApiHandlers } from './api/methods';
 import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
+import { nullLogger, type Logger } from './log/logger';
 import type { SecretBox } from './secrets/secret-box';
 import { type NewHistoryEntry, StateStore } from './state/store';
 import { VERSION } from './version';
@@ -13,6 +14,8 @@ export interface ServiceOptions {
   secretBox: SecretBox;
   /** False when the box is a plain-text fallback (Electron without an OS keychain), so the UI can warn. */
   secretsEncrypted?: boolean;
+  /** Structured log (a rotating file in the data dir in both modes); engines take children of it. */
+  logger?: Logger;
 }
 
 /** Anything the service runs: a replica channel or a fan-out proxy. */
@@ -42,6 +45,10 @@ export class Service {
     const service = new Service(store, opts);
     await service.record({ source: 'service', kind: 'service.started', severity: 'info', message: `ReplicaDesk ${VERSION} started (${opts.mode}).` });
     return service;
+  }
+
+  get logger(): Logger {
+    return this.opts.logger ?? nullLogger;
   }
 
   get secretBox(): SecretBox {

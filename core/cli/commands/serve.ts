@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RotatingFileLogger } from '../../log/file-logger';
+import { logServiceEvents } from '../../log/service-events';
 import { defaultDataDir } from '../../paths';
 import { KeyFileSecretBox } from '../../secrets/keyfile-box';
 import { isLoopback, startHeadlessServer } from '../../server/http-server';
@@ -37,13 +39,17 @@ export const serveCommand: CliCommand = {
     const { host, port } = parseListen(values.listen ?? DEFAULT_LISTEN);
     if (!isLoopback(host)) io.err(`Warning: listening on ${host}, which other computers can reach. Anyone with the token can control ReplicaDesk.`);
 
-    const service = await Service.start({ dataDir, mode: 'headless', secretBox: KeyFileSecretBox.openOrCreate(dataDir) });
+    const logger = RotatingFileLogger.open({ dataDir });
+    const service = await Service.start({ dataDir, mode: 'headless', secretBox: KeyFileSecretBox.openOrCreate(dataDir), logger });
+    const stopLogging = logServiceEvents(service.events, logger);
     const token = loadOrCreateToken(dataDir, values['new-token'] === true);
     let server;
     try {
       server = await startHeadlessServer({ service, token, host, port, rendererDir: rendererDir() });
     } catch (err) {
       await service.stop();
+      stopLogging();
+      logger.close();
       const code = (err as { code?: string }).code;
       if (code === 'EADDRINUSE') {
         io.err(`Port ${port} on ${host} is already in use (is ReplicaDesk already running?). Choose another with --listen ${host}:PORT.`);
@@ -54,10 +60,13 @@ export const serveCommand: CliCommand = {
     if (values.reason) io.out(values.reason);
     io.out(`ReplicaDesk is running headless. Open: ${server.url}#token=${token}`);
     io.out(`Data directory: ${dataDir} (API token in ${path.join(dataDir, 'api-token')})`);
+    io.out(`Log: ${logger.file}`);
     const signal = await io.untilSignal();
     io.out(`Stopping (${signal})...`);
     await server.close();
     await service.stop();
+    stopLogging();
+    logger.close();
     return 0;
   },
 };
