@@ -76,6 +76,11 @@ export interface FanoutOptions {
    * transaction's writes and sending them at COMMIT. Same guarantees; a trade of latency for system calls.
    */
   eagerOthers: boolean;
+  /**
+   * Check the other nodes' results before they commit, so that a row-count difference can be rolled back
+   * everywhere instead of detaching the node. Costs one round trip to the other nodes per transaction.
+   */
+  verifyBeforeCommit: boolean;
 }
 
 export const DEFAULT_HEALTH_CHECK: HealthCheckOptions = { period: 0, timeout: 20, user: 'nobody', password: '', database: '', maxRetries: 0, retryDelay: 1 };
@@ -109,6 +114,7 @@ export function defaultOptions(nodes: Pick<BackendNodeOptions, 'host' | 'port'>[
     recoveryPassword: '',
     recoveryTimeout: 90,
     eagerOthers: false,
+    verifyBeforeCommit: false,
     ...over,
   };
 }

@@ -92,6 +92,8 @@ const BEGIN = q('BEGIN');
 const COMMIT = q('COMMIT');
 const ROLLBACK = q('ROLLBACK');
 const SYNC = serialize.sync();
+const BIND_COMPLETE = Buffer.from([0x32, 0, 0, 0, 4]);
+const NO_DATA = Buffer.from([0x6e, 0, 0, 0, 4]);
 /** Makes a node fail its transaction the way the main node's did (pgpool does the same for deadlocks). */
 const FORCE_ERROR = q(`DO $rd$BEGIN RAISE EXCEPTION 'ReplicaDesk: this statement failed on the main node'; END$rd$`);
 /** Errors that are not a property of the statement: replaying it elsewhere would likely succeed. */
@@ -745,6 +747,21 @@ export class FanoutSession {
   private async txControl(bufs: Buffer[], slots: Uint8Array, info: Classified, label: string): Promise<void> {
     switch (info.tx) {
       case 'begin': {
+        if (this.tx === 'I') {
+          const synth = this.beginReply(bufs, info);
+          if (synth) {
+            // BEGIN cannot fail outside a transaction: answer it now and let it travel with the next
+            // statement to each node (one round trip less per transaction).
+            this.broadcast({ bufs, slots, expected: ['BEGIN'], label }, -1);
+            this.tx = 'T';
+            this.txWrote = false;
+            this.txSerializable = info.serializable;
+            this.poisoned = undefined;
+            this.txTimestamp = undefined;
+            this.sendClient(synth);
+            return;
+          }
+        }
         const wasIdle = this.tx === 'I';
         const sink = await this.mainThenOthers(bufs, slots, label);
         if (sink && wasIdle && this.tx !== 'I') {
@@ -772,8 +789,61 @@ export class FanoutSession {
     this.afterUnit();
   }
 
-  private get detachPolicy(): boolean {
-    return this.ctx.options.detachOnKindMismatch && this.ctx.options.detachOnRowCountMismatch;
+  /**
+   * Compare the other nodes' results before they commit (one more round trip to them per transaction), so
+   * that even a row-count difference can be rolled back. Without it a difference in the kind of result (one
+   * node failing) is still rolled back everywhere, because a failed transaction cannot commit; a row-count
+   * difference detaches the node.
+   */
+  private get verifyFirst(): boolean {
+    const o = this.ctx.options;
+    return o.verifyBeforeCommit && !(o.detachOnKindMismatch && o.detachOnRowCountMismatch);
+  }
+
+  /**
+   * The replies the server would give to a BEGIN unit (simple Query, or Bind/Describe/Execute/Sync of a known
+   * prepared BEGIN), or undefined when we cannot be sure of them.
+   */
+  private beginReply(bufs: Buffer[], info: Classified): Buffer | undefined {
+    if (info.statements !== 1) return undefined;
+    const parts: Buffer[] = [];
+    for (const b of bufs) {
+      switch (b[0]) {
+        case FE.Query: {
+          const [s, e] = queryTextRange(b);
+          const word = /^\s*(\w+)/.exec(b.toString('latin1', s, Math.min(e, s + 64)))?.[1]?.toUpperCase();
+          if (word !== 'BEGIN' && word !== 'START') return undefined;
+          parts.push(commandComplete(word === 'BEGIN' ? 'BEGIN' : 'START TRANSACTION'), readyForQuery('T'));
+          break;
+        }
+        case FE.Bind:
+          if (!this.statements.has(bindNames(b).statement)) return undefined;
+          parts.push(BIND_COMPLETE);
+          break;
+        case FE.Describe:
+          if (decodeTarget(b).kind === 'S') return undefined;
+          parts.push(NO_DATA);
+          break;
+        case FE.Execute: {
+          const stmt = this.portalStatement(decodeExecute(b).portal, bufs);
+          const word = stmt ? /^\s*(\w+)/.exec(stmt.text)?.[1]?.toUpperCase() : undefined;
+          if (word !== 'BEGIN' && word !== 'START') return undefined;
+          parts.push(commandComplete(word === 'BEGIN' ? 'BEGIN' : 'START TRANSACTION'));
+          break;
+        }
+        case FE.Sync:
+          parts.push(readyForQuery('T'));
+          break;
+        default:
+          return undefined;
+      }
+    }
+    return Buffer.concat(parts);
+  }
+
+  private portalStatement(portal: string, bufs: Buffer[]): Prepared | undefined {
+    for (const b of bufs) if (b[0] === FE.Bind && bindNames(b).portal === portal) return this.statements.get(bindNames(b).statement);
+    return this.portals.get(portal)?.stmt;
   }
 
   /** COMMIT/ROLLBACK (or PREPARE TRANSACTION): the other nodes first, the main node last. */
@@ -782,7 +852,7 @@ export class FanoutSession {
       await this.mainThenOthers(bufs, slots, label);
       return;
     }
-    const twoPhase = commit && this.tx === 'T' && !this.detachPolicy;
+    const twoPhase = commit && this.tx === 'T' && this.verifyFirst;
     if (twoPhase) await this.waitOthers(); // everything before COMMIT applied and compared
     if (commit && this.poisoned) return this.abortEverywhere(this.poisoned);
     const mainWillCommit = commit && this.tx === 'T';
@@ -791,12 +861,13 @@ export class FanoutSession {
     const units = this.othersLastUnits();
     await this.waitOthers();
     for (const { node, sink } of units) {
-      if (!sink || sink.failed) continue;
+      if (!sink || sink.failed || !this.conns.has(node)) continue;
       const tag = sink.outcomes[sink.outcomes.length - 1] ?? '';
       const ok = mainWillCommit ? tag === 'COMMIT' || tag === 'PREPARE TRANSACTION' : true;
+      // The node's transaction had failed, so it rolled back: the main node must not commit alone.
       if (!ok) this.onMismatch(node, label, [mainWillCommit ? 'COMMIT' : 'ROLLBACK'], sink.outcomes);
     }
-    if (twoPhase && this.poisoned) return this.abortEverywhere(this.poisoned);
+    if (mainWillCommit && this.poisoned) return this.abortEverywhere(this.poisoned);
     const sink = new UnitSink(slots, { out: this.client });
     this.sendTo(this.main, bufs, [sink]);
     await sink.done;
@@ -830,8 +901,10 @@ export class FanoutSession {
     const o = this.ctx.options;
     const detach = kind === 'kind' ? o.detachOnKindMismatch : o.detachOnRowCountMismatch;
     const stmt = label.length > 200 ? label.slice(0, 200) + '…' : label;
-    // Outside a transaction nothing can be undone any more: the node keeps a different result, so it goes.
-    const canAbort = this.tx !== 'I' || this.implicitTx;
+    // A failed statement keeps its transaction from committing, so that difference can still be undone
+    // everywhere; a different row count can only if the others have not committed yet (verifyFirst).
+    // Otherwise the node keeps a different result, so it goes.
+    const canAbort = (this.tx !== 'I' || this.implicitTx) && (kind === 'kind' || this.verifyFirst);
     const action = this.ctx.mismatch({ nodeId: node, statement: stmt, main: expected, node: got, kind }, detach || !canAbort);
     if (action !== 'detached') this.poisoned = `node ${node} answered ${got.join(', ') || '(nothing)'} where the main node answered ${expected.join(', ')} for: ${stmt}`;
   }
@@ -934,11 +1007,15 @@ export class FanoutSession {
         this.txWrote = true;
         const b = buildOthers();
         this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected: expectOf(b, expected), label });
-      } else if (expected) {
-        // Deterministic failure: the others fail the same statement the same way (and advance sequences alike).
-        const b = buildOthers();
-        this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
-      } else this.enqueueOthers({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' });
+      } else {
+        // Deterministic failure: the others fail the same statement the same way (and advance sequences
+        // alike); the forced error makes sure their transaction fails even if the statement did not.
+        if (expected) {
+          const b = buildOthers();
+          this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected, label });
+        }
+        this.enqueueOthers({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'fail transaction' });
+      }
       this.setTx(mainSink.status);
       return this.afterUnit();
     }
@@ -956,14 +1033,14 @@ export class FanoutSession {
       return this.afterUnit();
     }
     const b = buildOthers();
-    const twoPhase = !this.detachPolicy;
+    const twoPhase = this.verifyFirst;
     if (twoPhase) this.enqueueOthers({ bufs: [BEGIN], slots: ONE_READY, expected: ['BEGIN'], label: 'BEGIN' });
     this.enqueueOthers({ bufs: b, slots: othersSlots(b), expected: expectOf(b, expected), label });
-    this.implicitTx = twoPhase; // until the others commit, a mismatch can still be rolled back
+    this.implicitTx = true; // the main node has not committed: a failing node can still be matched by a rollback
     try {
       await this.waitOthers();
+      if (this.poisoned) return await this.abortEverywhere(this.poisoned);
       if (twoPhase) {
-        if (this.poisoned) return await this.abortEverywhere(this.poisoned);
         this.enqueueOthers({ bufs: [COMMIT], slots: ONE_READY, expected: ['COMMIT'], label: 'COMMIT' });
         await this.waitOthers();
         // The others failed to commit: keep the main node in line with them.
