@@ -60,6 +60,7 @@ async function dumpFile(file: string, o: DumpOptions, out: ChunkedOut, io: CliIo
   const result = await readBinlogFile(file, onEvent, {
     verifyChecksums: o.verify,
     allowTruncatedTail: true,
+    ...(o.stop < Number.MAX_SAFE_INTEGER ? { stopAt: o.stop } : {}),
     afterChunk: () => (out.pending > 1 << 18 ? out.flush() : undefined),
     onEventError: (err) => {
       if (!o.force) return false;

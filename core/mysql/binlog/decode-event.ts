@@ -3,9 +3,10 @@ import { CHECKSUM_LENGTH, ChecksumAlg, EVENT_HEADER_LENGTH, EventFlag, EventType
 import { crc32 } from './crc32';
 import { ByteReader } from './cursor';
 import { ADVICE_CORRUPT, BinlogErrorCode, binlogError } from './errors';
-import type { BinlogEvent, EventBase, FormatDescriptionEvent, OtherEvent, RowsEvent, TransactionPayloadEvent } from './events';
+import { type BinlogEvent, type EventBase, type FormatDescriptionEvent, make, type OtherEvent, type RowsEvent, type StopEvent, type TableMapEvent, type TransactionPayloadEvent } from './events';
 import * as B from './event-bodies';
 import { parseTableMap, type TableMap } from './table-map';
+import type { XidEvent } from './events';
 import type { TableHintsProvider } from './types';
 
 export interface DecodeOptions {
@@ -35,9 +36,33 @@ export class DecoderState {
   readonly tableMaps = new Map<number, TableMap>();
   /** Set by MariaDB's START_ENCRYPTION: every later event is encrypted. */
   encrypted = false;
+  /**
+   * The last TABLE_MAP body seen per table id and its parsed map: servers repeat the same TABLE_MAP in every
+   * transaction, so identical bytes reuse the parsed map (and its row-decoding plan).
+   */
+  private readonly tableMapBodies = new Map<number, { body: Buffer; map: TableMap }>();
 
   constructor(readonly options: DecodeOptions = {}) {
     this.checksumAlg = options.checksumAlg ?? ChecksumAlg.UNDEF;
+  }
+
+  /** The parsed map for a TABLE_MAP body, reusing the previous one when the bytes are identical. */
+  tableMapFor(raw: Buffer, start: number, end: number, postHeaderLength: number, r: ByteReader): TableMap {
+    const id = postHeaderLength === 6 ? raw.readUInt32LE(start) : raw.readUIntLE(start, 6);
+    const cached = this.tableMapBodies.get(id);
+    if (cached && cached.body.length === end - start && raw.compare(cached.body, 0, cached.body.length, start, end) === 0) {
+      this.tableMaps.set(id, cached.map);
+      return cached.map;
+    }
+    const map = parseTableMap(r, postHeaderLength, this.mariadb, this.options.tableHints);
+    this.tableMapBodies.set(map.tableId, { body: Buffer.from(raw.subarray(start, end)), map });
+    this.tableMaps.set(map.tableId, map);
+    return map;
+  }
+
+  /** Forget cached table maps (e.g. after changing what `tableHints` returns). */
+  clearTableMapCache(): void {
+    this.tableMapBodies.clear();
   }
 
   postHeaderLength(type: number, fallback: number): number {
@@ -109,6 +134,7 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
     flags: raw.readUInt16LE(17),
     position: pos,
     raw,
+    checksum: undefined,
   };
   const ctx = { source, position: pos, typeCode, raw };
 
@@ -143,18 +169,21 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
       throw binlogError(BinlogErrorCode.CORRUPT, `Event of ${eventSize} bytes is too short for its header and checksum`, ctx, ADVICE_CORRUPT);
     }
     const r = new ByteReader(raw, bodyStart, bodyEnd);
-    const ph = (t: number) => state.postHeaderLength(t, defaultPostHeader(t));
 
     switch (typeCode) {
       case EventType.QUERY_EVENT:
       case EventType.QUERY_COMPRESSED_EVENT:
-        return B.parseQuery(base, r, ph(typeCode), typeCode === EventType.QUERY_COMPRESSED_EVENT);
+        return B.parseQuery(base, r, state.postHeaderLength(typeCode, defaultPostHeader(typeCode)), typeCode === EventType.QUERY_COMPRESSED_EVENT);
       case EventType.ROTATE_EVENT:
-        return B.parseRotate(base, r, ph(typeCode));
+        return B.parseRotate(base, r, state.postHeaderLength(typeCode, defaultPostHeader(typeCode)));
       case EventType.STOP_EVENT:
-        return { ...base, kind: 'stop' };
-      case EventType.XID_EVENT:
-        return B.parseXid(base, r);
+        return make<StopEvent>(base, { kind: 'stop' });
+      case EventType.XID_EVENT: {
+        const e = base as XidEvent;
+        e.kind = 'xid';
+        e.xid = r.u64('xid');
+        return e;
+      }
       case EventType.INTVAR_EVENT:
         return B.parseIntvar(base, r);
       case EventType.RAND_EVENT:
@@ -162,9 +191,14 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
       case EventType.USER_VAR_EVENT:
         return B.parseUserVar(base, r);
       case EventType.TABLE_MAP_EVENT: {
-        const tableMap = parseTableMap(r, ph(typeCode), state.mariadb, state.options.tableHints);
-        state.tableMaps.set(tableMap.tableId, tableMap);
-        return { ...base, kind: 'table_map', tableId: tableMap.tableId, schema: tableMap.schema, table: tableMap.table, tableMap };
+        const tableMap = state.tableMapFor(raw, bodyStart, bodyEnd, state.postHeaderLength(typeCode, defaultPostHeader(typeCode)), r);
+        const e = base as TableMapEvent;
+        e.kind = 'table_map';
+        e.tableId = tableMap.tableId;
+        e.schema = tableMap.schema;
+        e.table = tableMap.table;
+        e.tableMap = tableMap;
+        return e;
       }
       case EventType.ROWS_QUERY_LOG_EVENT:
         return B.parseRowsQuery(base, r);
@@ -201,10 +235,10 @@ export function decodeEvent(raw: Buffer, position: number | undefined, state: De
         const info = B.rowsEventInfo(typeCode);
         if (info) {
           const ev = new B.RowsEventImpl(base, info, source);
-          ev.parse(r, ph(typeCode), state.tableMaps);
+          ev.parse(r, state.postHeaderLength(typeCode, defaultPostHeader(typeCode)), state.tableMaps);
           return ev as unknown as RowsEvent;
         }
-        const other: OtherEvent = { ...base, kind: 'other', knownType: KNOWN_TYPES.has(typeCode), body: raw.subarray(bodyStart, bodyEnd) };
+        const other = make<OtherEvent>(base, { kind: 'other', knownType: KNOWN_TYPES.has(typeCode), body: raw.subarray(bodyStart, bodyEnd) });
         return other;
       }
     }
@@ -253,7 +287,7 @@ function decodePayload(base: EventBase, r: ByteReader, state: DecoderState): Tra
     events.push(decodeEvent(data.subarray(p, p + size), base.position, state, true));
     p += size;
   }
-  return { ...base, kind: 'transaction_payload', compressionType: h.compressionType, payloadSize: h.payloadSize, uncompressedSize: h.uncompressedSize, events };
+  return make<TransactionPayloadEvent>(base, { kind: 'transaction_payload', compressionType: h.compressionType, payloadSize: h.payloadSize, uncompressedSize: h.uncompressedSize, events });
 }
 
 /** True when the event is one the server made up (fake ROTATE/GTID_LIST at stream start). */

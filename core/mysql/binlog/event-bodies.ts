@@ -5,6 +5,7 @@ import { charsetOfCollation, decodeText } from './charsets';
 import { mariadbUncompress, zstdUncompress } from './compression';
 import { decodeDecimal } from './decimal';
 import { ADVICE_CORRUPT, BinlogErrorCode, binlogError, MalformedEvent, UnsupportedInEvent } from './errors';
+import { make } from './events';
 import type {
   AnnotateRowsEvent,
   BinlogCheckpointEvent,
@@ -69,7 +70,7 @@ export function parseFormatDescription(base: EventBase, r: ByteReader): FormatDe
   const postHeaderLengths = new Uint8Array(r.bytes(types, 'post-header lengths'));
   if (binlogVersion !== 4) throw new UnsupportedInEvent(`binlog version ${binlogVersion} (MySQL before 5.0) is not supported`);
   if (headerLength < 19) throw new MalformedEvent(`header length ${headerLength} is shorter than 19`);
-  return { ...base, kind: 'format_description', binlogVersion, serverVersion, createTimestamp, headerLength, postHeaderLengths, checksumAlg, mariadb };
+  return make<FormatDescriptionEvent>(base, { kind: 'format_description', binlogVersion, serverVersion, createTimestamp, headerLength, postHeaderLengths, checksumAlg, mariadb });
 }
 
 // ---------------------------------------------------------------- QUERY
@@ -182,33 +183,33 @@ export function parseQuery(base: EventBase, r: ByteReader, postHeaderLength: num
   const schema = r.utf8(schemaLength, 'schema name');
   r.skip(1, 'NUL after schema name');
   const queryBytes = compressed ? mariadbUncompress(r.buf, r.pos, r.end) : r.rest();
-  return { ...base, kind: 'query', threadId, execTime, schema, errorCode, statusVars, query: queryBytes.toString('utf8'), queryBytes, compressed };
+  return make<QueryEvent>(base, { kind: 'query', threadId, execTime, schema, errorCode, statusVars, query: queryBytes.toString('utf8'), queryBytes, compressed });
 }
 
 // ---------------------------------------------------------------- small events
 
 export function parseRotate(base: EventBase, r: ByteReader, postHeaderLength: number): RotateEvent {
   const nextPosition = postHeaderLength >= 8 || postHeaderLength === 0 ? r.u64Number('next position') : 4;
-  return { ...base, kind: 'rotate', nextPosition, nextFile: r.rest().toString('utf8') };
+  return make<RotateEvent>(base, { kind: 'rotate', nextPosition, nextFile: r.rest().toString('utf8') });
 }
 
 export function parseXid(base: EventBase, r: ByteReader): XidEvent {
-  return { ...base, kind: 'xid', xid: r.u64('xid') };
+  return make<XidEvent>(base, { kind: 'xid', xid: r.u64('xid') });
 }
 
 export function parseIntvar(base: EventBase, r: ByteReader): IntvarEvent {
   const subtype = r.u8('intvar type');
-  return { ...base, kind: 'intvar', subtype, subtypeName: subtype === 1 ? 'LAST_INSERT_ID' : subtype === 2 ? 'INSERT_ID' : 'INVALID_INT', value: r.u64('intvar value') };
+  return make<IntvarEvent>(base, { kind: 'intvar', subtype, subtypeName: subtype === 1 ? 'LAST_INSERT_ID' : subtype === 2 ? 'INSERT_ID' : 'INVALID_INT', value: r.u64('intvar value') });
 }
 
 export function parseRand(base: EventBase, r: ByteReader): RandEvent {
-  return { ...base, kind: 'rand', seed1: r.u64('seed1'), seed2: r.u64('seed2') };
+  return make<RandEvent>(base, { kind: 'rand', seed1: r.u64('seed1'), seed2: r.u64('seed2') });
 }
 
 export function parseUserVar(base: EventBase, r: ByteReader): UserVarEvent {
   const name = r.utf8(r.u32('name length'), 'variable name');
   const isNull = r.u8('is_null') !== 0;
-  const ev: UserVarEvent = { ...base, kind: 'user_var', name, isNull };
+  const ev = make<UserVarEvent>(base, { kind: 'user_var', name, isNull });
   if (isNull) {
     ev.value = null;
     return ev;
@@ -249,22 +250,25 @@ export function parseUserVar(base: EventBase, r: ByteReader): UserVarEvent {
 
 export function parseRowsQuery(base: EventBase, r: ByteReader): RowsQueryEvent {
   r.skip(1, 'length byte');
-  return { ...base, kind: 'rows_query', query: r.rest().toString('utf8') };
+  return make<RowsQueryEvent>(base, { kind: 'rows_query', query: r.rest().toString('utf8') });
 }
 
 export function parseAnnotateRows(base: EventBase, r: ByteReader): AnnotateRowsEvent {
-  return { ...base, kind: 'annotate_rows', query: r.rest().toString('utf8') };
+  const e = base as AnnotateRowsEvent;
+  e.kind = 'annotate_rows';
+  e.query = (r.buf as Buffer & { utf8Slice(s: number, e: number): string }).utf8Slice(r.pos, r.end);
+  return e;
 }
 
 export function parseBinlogCheckpoint(base: EventBase, r: ByteReader): BinlogCheckpointEvent {
   const len = r.u32('file name length');
-  return { ...base, kind: 'binlog_checkpoint', file: r.utf8(len, 'file name') };
+  return make<BinlogCheckpointEvent>(base, { kind: 'binlog_checkpoint', file: r.utf8(len, 'file name') });
 }
 
 export function parseIncident(base: EventBase, r: ByteReader): IncidentEvent {
   const incident = r.u16('incident');
   const message = r.remaining > 0 ? r.utf8(r.u8('message length'), 'message') : '';
-  return { ...base, kind: 'incident', incident, message };
+  return make<IncidentEvent>(base, { kind: 'incident', incident, message });
 }
 
 export function parseXaPrepare(base: EventBase, r: ByteReader): XaPrepareEvent {
@@ -273,16 +277,16 @@ export function parseXaPrepare(base: EventBase, r: ByteReader): XaPrepareEvent {
   const gl = r.u32('gtrid length');
   const bl = r.u32('bqual length');
   if (gl > 64 || bl > 64) throw new MalformedEvent('XA id longer than 64 bytes');
-  return { ...base, kind: 'xa_prepare', onePhase, formatId, gtrid: r.bytes(gl, 'gtrid'), bqual: r.bytes(bl, 'bqual') };
+  return make<XaPrepareEvent>(base, { kind: 'xa_prepare', onePhase, formatId, gtrid: r.bytes(gl, 'gtrid'), bqual: r.bytes(bl, 'bqual') });
 }
 
 export function parseStartEncryption(base: EventBase, r: ByteReader): StartEncryptionEvent {
-  return { ...base, kind: 'start_encryption', scheme: r.u8('scheme'), keyVersion: r.u32('key version'), nonce: r.bytes(12, 'nonce') };
+  return make<StartEncryptionEvent>(base, { kind: 'start_encryption', scheme: r.u8('scheme'), keyVersion: r.u32('key version'), nonce: r.bytes(12, 'nonce') });
 }
 
 /** Heartbeat v1: the body is the binlog file name; v2: (type, length, value) fields. */
 export function parseHeartbeat(base: EventBase, r: ByteReader, v2: boolean): HeartbeatEvent {
-  if (!v2) return { ...base, kind: 'heartbeat', logFile: r.rest().toString('utf8'), logPosition: base.logPos };
+  if (!v2) return make<HeartbeatEvent>(base, { kind: 'heartbeat', logFile: r.rest().toString('utf8'), logPosition: base.logPos });
   let logFile = '';
   let logPosition = base.logPos;
   while (r.remaining > 0) {
@@ -294,7 +298,7 @@ export function parseHeartbeat(base: EventBase, r: ByteReader, v2: boolean): Hea
     if (type === 1) logFile = f.rest().toString('utf8');
     else if (type === 2) logPosition = f.packed('heartbeat position');
   }
-  return { ...base, kind: 'heartbeat', logFile, logPosition };
+  return make<HeartbeatEvent>(base, { kind: 'heartbeat', logFile, logPosition });
 }
 
 // ---------------------------------------------------------------- GTIDs
@@ -315,7 +319,7 @@ export function parseMysqlGtid(base: EventBase, r: ByteReader, anonymous: boolea
   const gtidFlags = r.u8('flags');
   const uuid = uuidString(r.bytes(16, 'sid'));
   const gno = r.i64('gno');
-  const ev: GtidEvent = { ...base, kind: 'gtid', anonymous, gtidFlags, uuid, gno, gtid: anonymous ? 'ANONYMOUS' : `${uuid}:${gno}` };
+  const ev = make<GtidEvent>(base, { kind: 'gtid', anonymous, gtidFlags, uuid, gno, gtid: anonymous ? 'ANONYMOUS' : `${uuid}:${gno}` });
   if (r.remaining > 0 && r.buf[r.pos] === 2) {
     r.pos++;
     ev.lastCommitted = r.i64('last_committed');
@@ -424,7 +428,7 @@ export function parseTaggedGtid(base: EventBase, r: ByteReader): GtidEvent {
   ev.originalCommitTimestamp ??= ev.immediateCommitTimestamp;
   ev.originalServerVersion ??= ev.immediateServerVersion;
   const uuid = uuidString(sid);
-  return { ...base, ...ev, kind: 'gtid', anonymous: false, gtidFlags, uuid, tag, gno, gtid: tag ? `${uuid}:${tag}:${gno}` : `${uuid}:${gno}` };
+  return make<GtidEvent>(Object.assign(base, ev), { kind: 'gtid', anonymous: false, gtidFlags, uuid, tag, gno, gtid: tag ? `${uuid}:${tag}:${gno}` : `${uuid}:${gno}` });
 }
 
 export function parsePreviousGtids(base: EventBase, r: ByteReader): PreviousGtidsEvent {
@@ -452,14 +456,20 @@ export function parsePreviousGtids(base: EventBase, r: ByteReader): PreviousGtid
     if (prev) text[text.length - 1] += `:${part}`;
     else text.push(`${uuid}:${part}`);
   }
-  return { ...base, kind: 'previous_gtids', sets, gtidSet: text.join(',') };
+  return make<PreviousGtidsEvent>(base, { kind: 'previous_gtids', sets, gtidSet: text.join(',') });
 }
 
 export function parseMariadbGtid(base: EventBase, r: ByteReader): MariadbGtidEvent {
   const seqNo = r.u64('sequence number');
   const domainId = r.u32('domain id');
   const gtidFlags = r.u8('flags');
-  const ev: MariadbGtidEvent = { ...base, kind: 'mariadb_gtid', domainId, seqNo, gtidFlags, gtid: `${domainId}-${base.serverId}-${seqNo}`, standalone: (gtidFlags & 1) !== 0 };
+  const ev = base as MariadbGtidEvent;
+  ev.kind = 'mariadb_gtid';
+  ev.domainId = domainId;
+  ev.seqNo = seqNo;
+  ev.gtidFlags = gtidFlags;
+  ev.gtid = `${domainId}-${base.serverId}-${seqNo}`;
+  ev.standalone = (gtidFlags & 1) !== 0;
   if (gtidFlags & 2) ev.commitId = r.u64('commit id');
   if (gtidFlags & (64 | 128)) {
     const formatId = r.u32('XA format id');
@@ -485,7 +495,7 @@ export function parseGtidList(base: EventBase, r: ByteReader): GtidListEvent {
   if (count * 16 > r.remaining) throw new MalformedEvent(`GTID list count ${count} does not fit the event`);
   const gtids: GtidListEvent['gtids'] = [];
   for (let i = 0; i < count; i++) gtids.push({ domainId: r.u32('domain id'), serverId: r.u32('server id'), seqNo: r.u64('sequence number') });
-  return { ...base, kind: 'gtid_list', listFlags: v >>> 28, gtids };
+  return make<GtidListEvent>(base, { kind: 'gtid_list', listFlags: v >>> 28, gtids });
 }
 
 // ---------------------------------------------------------------- ROWS
@@ -552,6 +562,7 @@ export class RowsEventImpl {
   flags!: number;
   position!: number;
   raw!: Buffer;
+  checksum: number | undefined;
   rowsKind: RowsKind;
   version: number;
   partial: boolean;
@@ -570,7 +581,16 @@ export class RowsEventImpl {
   private readonly source: string | undefined;
 
   constructor(base: EventBase, info: RowsEventInfo, source: string | undefined) {
-    Object.assign(this, base);
+    this.typeCode = base.typeCode;
+    this.typeName = base.typeName;
+    this.timestamp = base.timestamp;
+    this.serverId = base.serverId;
+    this.eventSize = base.eventSize;
+    this.logPos = base.logPos;
+    this.flags = base.flags;
+    this.position = base.position;
+    this.raw = base.raw;
+    this.checksum = base.checksum;
     this.rowsKind = info.rowsKind;
     this.version = info.version;
     this.partial = info.partial;

@@ -323,3 +323,11 @@ export type BinlogEvent =
   | OtherEvent;
 
 export type BinlogEventKind = BinlogEvent['kind'];
+
+/**
+ * Completes a header-only event object into an event of kind T, in place. (Object spread copies cost
+ * microseconds per event on V8 here; adding properties to the one object costs nanoseconds.)
+ */
+export function make<T extends EventBase>(base: EventBase, fields: Omit<T, keyof EventBase>): T {
+  return Object.assign(base, fields) as T;
+}

@@ -12,6 +12,8 @@ export interface ReadFileOptions extends BinlogDecoderOptions {
   onEventError?: (err: ReplicaDeskError) => boolean;
   /** Stop at a torn tail silently instead of throwing BINLOG_TRUNCATED (for files still being written). */
   allowTruncatedTail?: boolean;
+  /** Stop reading once events up to this file position have been delivered. */
+  stopAt?: number;
 }
 
 export interface ReadFileResult {
@@ -60,6 +62,9 @@ export async function readBinlogFile(path: string, onEvent: (ev: BinlogEvent) =>
         }
       }
       if (options.afterChunk) await options.afterChunk();
+      if (options.stopAt !== undefined && decoder.position >= options.stopAt) {
+        return { bytes, events: decoder.count, endPosition: decoder.position, truncatedBytes: 0 };
+      }
     }
     const truncatedBytes = decoder.pendingBytes;
     if (!options.allowTruncatedTail) decoder.end();
