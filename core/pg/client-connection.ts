@@ -31,11 +31,6 @@ export class ClientConnection implements ClientPort {
   private closed = false;
   private authTimer: NodeJS.Timeout | undefined;
   private releaseSlot: (() => void) | undefined;
-  private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.sock.uncork();
-  };
 
   constructor(
     private readonly host: ClientHost,
@@ -75,12 +70,15 @@ export class ClientConnection implements ClientPort {
 
   write(buf: Buffer): void {
     if (this.closed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.sock.cork();
-      process.nextTick(this.uncork);
-    }
     this.sock.write(buf);
+  }
+
+  writeMany(bufs: readonly Buffer[]): void {
+    if (this.closed) return;
+    if (bufs.length === 1) return this.write(bufs[0]!);
+    this.sock.cork();
+    for (const b of bufs) this.sock.write(b);
+    this.sock.uncork();
   }
 
   close(): void {

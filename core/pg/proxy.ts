@@ -113,6 +113,7 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
       if (st) {
         st.status = s.status === 'up' ? 'up' : 'down';
         st.lastChange = s.lastChange;
+        this.upCache = undefined;
       }
     }
     for (const host of this.options.listenAddresses) {
@@ -148,10 +149,15 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
   // ---- node state ----------------------------------------------------------------------------------
 
   upNodes(): number[] {
-    const out: number[] = [];
-    for (const [id, s] of this.nodeStates) if (s.status === 'up') out.push(id);
-    return out.sort((a, b) => a - b);
+    if (!this.upCache) {
+      const out: number[] = [];
+      for (const [id, s] of this.nodeStates) if (s.status === 'up') out.push(id);
+      this.upCache = out.sort((a, b) => a - b);
+    }
+    return this.upCache;
   }
+
+  private upCache: number[] | undefined;
 
   nodeOptions(id: number): BackendNodeOptions {
     const s = this.nodeStates.get(id);
@@ -246,6 +252,7 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
     if (s.status === status) return;
     const previous = s.status;
     s.status = status;
+    this.upCache = undefined;
     s.lastChange = nowIso();
     this.emitEvent({ type: 'node-status', nodeId: id, previous, status, reason, at: s.lastChange });
     try {
@@ -512,7 +519,7 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
       if (v !== undefined) out.push(parameterStatus(name, v));
     }
     out.push(backendKeyData(session.cancelKey.pid, session.cancelKey.secret), readyForQuery('I'));
-    for (const b of out) port.write(b);
+    port.writeMany(out);
     return session;
   }
 

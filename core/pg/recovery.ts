@@ -265,7 +265,7 @@ export class NodeRecovery {
   private async send(conn: BackendConnection, unit: QueuedUnit): Promise<void> {
     const sink = new UnitSink(unit.slots, { dropNotices: true });
     conn.expect(sink);
-    for (const b of unit.bufs) conn.send(b);
+    conn.sendMany(unit.bufs);
     await sink.done;
     if (sink.failed) throw new Error(`the node failed during the catch-up: ${sink.failed.message}`);
     if (unit.expected && (unit.expected.length !== sink.outcomes.length || unit.expected.some((o, i) => o !== sink.outcomes[i]))) {

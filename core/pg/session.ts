@@ -25,11 +25,12 @@ import { FE, MalformedMessage, bindNames, decodeExecute, decodeParse, decodeTarg
 import { commandComplete, dataRowText, errorResponse, noticeResponse, readyForQuery, rowDescriptionText } from './protocol/server-messages';
 import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility, sequenceLockSql, tableFactsSql, volatilitySql } from './sql/catalog';
 import type { Classified, RelName, StatementClassifier, StmtKind } from './sql/classify';
-import type { Tokens } from './sql/lexer';
+import { type Tokens, cloneTokens } from './sql/lexer';
 import { FETCH_MAIN_TIMESTAMP, copyForOthers, needsTimestamp, rewriteForOthers } from './sql/rewrite';
 
 export interface ClientPort extends ByteOut {
   write(buf: Buffer): void;
+  writeMany(bufs: readonly Buffer[]): void;
   /** Ends the client connection (after pending writes). */
   close(): void;
 }
@@ -156,6 +157,7 @@ export class FanoutSession {
     readonly database: string,
     private readonly conns: Map<number, BackendConnection>,
   ) {
+    this.nodesChanged();
     const up = this.liveNodes();
     this.main = up[0]!;
     this.lb = this.pickLb();
@@ -166,8 +168,13 @@ export class FanoutSession {
 
   /** Node ids this session has a live connection to, ascending (the first is the main node). */
   liveNodes(): number[] {
-    const up = new Set(this.ctx.upNodes());
-    return [...this.conns.keys()].filter((n) => up.has(n)).sort((a, b) => a - b);
+    return this.live;
+  }
+
+  private live: number[] = [];
+
+  private nodesChanged(): void {
+    this.live = [...this.conns.keys()].sort((a, b) => a - b);
   }
 
   get mainNode(): number {
@@ -212,6 +219,7 @@ export class FanoutSession {
     const c = this.conns.get(node);
     this.conns.delete(node);
     this.queues.delete(node);
+    this.nodesChanged();
     c?.destroy();
     const up = this.liveNodes();
     if (up.length === 0) {
@@ -225,6 +233,7 @@ export class FanoutSession {
   /** A node joined (attach/recovery): it gets this session's state and then takes part like the others. */
   addNode(conn: BackendConnection): void {
     this.conns.set(conn.node, conn);
+    this.nodesChanged();
     this.watch(conn);
     const bufs = [...this.sessionScript];
     for (const p of this.statements.values()) if (p.name !== '') bufs.push(p.raw);
@@ -235,6 +244,7 @@ export class FanoutSession {
   /** A connection that already has this session's state (a recovery replay connection) joins. */
   adoptNode(conn: BackendConnection): void {
     this.conns.set(conn.node, conn);
+    this.nodesChanged();
     this.watch(conn);
   }
 
@@ -260,7 +270,7 @@ export class FanoutSession {
         process.nextTick(() => {
           c.scheduled = false;
           const conn = this.conns.get(this.main);
-          for (const b of c.unsent.splice(0)) conn?.send(b);
+          conn?.sendMany(c.unsent.splice(0));
         });
       }
       return;
@@ -296,7 +306,8 @@ export class FanoutSession {
           if (this.closed) break;
         }
         const m = this.inbox.shift()!;
-        await this.handle(m.type, m.raw);
+        const pending = this.handle(m.type, m.raw);
+        if (pending) await pending;
       }
     } catch (err) {
       if (err instanceof MalformedMessage) this.fatal('08P01', `invalid message from the client: ${err.message}`);
@@ -306,41 +317,39 @@ export class FanoutSession {
     }
   }
 
-  private async handle(type: number, raw: Buffer): Promise<void> {
+  private handle(type: number, raw: Buffer): Promise<void> | undefined {
     switch (type) {
       case FE.Query:
         if (this.batch.length) this.batch = []; // PostgreSQL would have complained; the Query starts afresh
-        await this.simpleQuery(raw);
-        break;
+        return this.simpleQuery(raw);
       case FE.Parse:
       case FE.Bind:
       case FE.Describe:
       case FE.Execute:
       case FE.Close:
         this.batch.push({ type, raw });
-        break;
+        return undefined;
       case FE.Sync:
         this.batch.push({ type, raw });
-        await this.runBatch();
-        break;
+        return this.runBatch();
       case FE.Flush:
         if (this.batch.length) {
           this.batch.push({ type, raw });
-          await this.runBatch();
+          return this.runBatch();
         }
-        break;
+        return undefined;
       case FE.FunctionCall:
-        await this.write([raw], ONE_READY, undefined, 'function call', () => [raw]);
-        break;
+        return this.write([raw], ONE_READY, undefined, 'function call', () => [raw]);
       case FE.Terminate:
         this.end(false);
-        break;
+        return undefined;
       case FE.CopyData:
       case FE.CopyDone:
       case FE.CopyFail:
-        break; // after a failed COPY the client may still be sending; PostgreSQL ignores these too
+        return undefined; // after a failed COPY the client may still be sending; PostgreSQL ignores these too
       default:
         this.fatal('08P01', `unexpected message type "${String.fromCharCode(type)}" from the client`);
+        return undefined;
     }
   }
 
@@ -348,9 +357,13 @@ export class FanoutSession {
 
   private async simpleQuery(raw: Buffer): Promise<void> {
     const [s, e] = queryTextRange(raw);
-    const { info, tokens } = this.ctx.classifier.classifyBytes(raw, s, e);
+    const classified = this.ctx.classifier.classifyBytes(raw, s, e, true);
+    const info = classified.info;
+    const quick = this.quickKind(info);
+    if (quick === 'read' || quick === 'empty') return this.read([raw], ONE_READY, info);
+    const tokens = cloneTokens(classified.tokens);
     const text = raw.toString('latin1', s, e);
-    const kind = await this.effectiveKind(info);
+    const kind = quick ?? (await this.effectiveKind(info));
     const label = text;
     switch (kind) {
       case 'read':
@@ -378,6 +391,13 @@ export class FanoutSession {
           return [r.text === text ? raw : q(Buffer.from(r.text, 'latin1').toString('utf8'))];
         });
     }
+  }
+
+  /** The effective kind when no catalog lookup is needed (the common case), else undefined. */
+  private quickKind(info: Classified): StmtKind | undefined {
+    if (info.sqlExecute !== undefined || (info.kind === 'read' && info.unknownFunctions.length)) return undefined;
+    if (info.kind === 'read' && (this.ctx.options.replicateSelect || info.forceReplicate)) return 'write';
+    return info.kind;
   }
 
   /** read/write decided with the catalog (function volatility) and the configuration. */
@@ -461,7 +481,7 @@ export class FanoutSession {
     let kind: StmtKind = 'read';
     const kinds: StmtKind[] = [];
     for (const x of executes) {
-      const k = x.stmt ? await this.effectiveKind(x.stmt.info) : 'write';
+      const k = x.stmt ? (this.quickKind(x.stmt.info) ?? (await this.effectiveKind(x.stmt.info))) : 'write';
       kinds.push(k === 'show-pool-nodes' || k === 'empty' ? 'read' : k);
     }
     if (executes.length === 0) kind = 'session';
@@ -568,15 +588,25 @@ export class FanoutSession {
     this.ctx.recordForRecovery?.(this, unit);
   }
 
-  /** Sends a node's queued units; returns the sink of the last unit sent to it (queued earlier or now). */
-  private flush(node: number): UnitSink | null {
+  /**
+   * Sends a node's queued units (and then `extra`, with its sinks) in one system call; returns the sink of
+   * the last queued unit sent to it (queued earlier or now).
+   */
+  private flush(node: number, extra?: readonly Buffer[], extraSinks?: readonly UnitSink[]): UnitSink | null {
     const qu = this.queues.get(node);
     const conn = this.conns.get(node);
-    if (!qu || !conn) return null;
-    if (qu.units.length === 0) return qu.last && !qu.last.complete ? qu.last : null;
+    if (!conn) return null;
+    if (!qu || qu.units.length === 0) {
+      if (extra) {
+        for (const s of extraSinks!) conn.expect(s);
+        conn.sendMany(extra);
+      }
+      return qu?.last && !qu.last.complete ? qu.last : null;
+    }
     const units = qu.units;
     qu.units = [];
     qu.bytes = 0;
+    const out: Buffer[] = [];
     for (const u of units) {
       const sink = new UnitSink(u.slots, { dropNotices: true });
       if (u.expected) {
@@ -587,9 +617,14 @@ export class FanoutSession {
         };
       }
       conn.expect(sink);
-      for (const b of u.bufs) conn.send(b);
+      for (const b of u.bufs) out.push(b);
       qu.last = sink;
     }
+    if (extra) {
+      for (const s of extraSinks!) conn.expect(s);
+      for (const b of extra) out.push(b);
+    }
+    conn.sendMany(out);
     return qu.last;
   }
 
@@ -610,10 +645,12 @@ export class FanoutSession {
 
   /** Sends to one node after its queued units, pairing each sink with the requests before it in order. */
   private sendTo(node: number, bufs: Buffer[], sinks: UnitSink[]): void {
-    this.flush(node);
-    const conn = this.conns.get(node)!;
-    for (const s of sinks) conn.expect(s);
-    for (const b of bufs) conn.send(b);
+    if (!this.conns.has(node)) {
+      const err = new Error(`node ${node} is not available`);
+      for (const s of sinks) queueMicrotask(() => s.fail(null as never, err));
+      return;
+    }
+    this.flush(node, bufs, sinks);
   }
 
   /** A query of our own on the main node; rows as text, or undefined if it failed. */
@@ -644,7 +681,7 @@ export class FanoutSession {
   }
 
   private sendClient(...bufs: Buffer[]): void {
-    for (const b of bufs) this.client.write(b);
+    this.client.writeMany(bufs);
   }
 
   /** The unit's node broke: detach it (if allowed) and tell the client its statement failed. */

@@ -82,11 +82,6 @@ export class BackendConnection {
   private runBuf: Buffer | null = null;
   private runStart = 0;
   private runEnd = 0;
-  private corked = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   private constructor(
     readonly target: BackendTarget,
@@ -201,12 +196,20 @@ export class BackendConnection {
   send(buf: Buffer): void {
     if (this.broken) return;
     this.lastUsed = Date.now();
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
     this.socket.write(buf);
+  }
+
+  /** Several messages in one system call. */
+  sendMany(bufs: readonly Buffer[]): void {
+    if (this.broken || bufs.length === 0) return;
+    this.lastUsed = Date.now();
+    if (bufs.length === 1) {
+      this.socket.write(bufs[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const b of bufs) this.socket.write(b);
+    this.socket.uncork();
   }
 
   /** Relays pending forwarded bytes now (call before writing anything else to the same client). */

@@ -557,9 +557,12 @@ export class StatementClassifier {
 
   constructor(private readonly maxEntries = 20000) {}
 
-  /** `text` is the query's bytes as a latin1 string. */
-  classify(text: string): ClassifyResult {
-    const tokens = tokenize(text);
+  /**
+   * `text` is the query's bytes as a latin1 string. With `shared`, the tokens live in reused arrays: valid
+   * until the next shared call (clone them to keep them).
+   */
+  classify(text: string, shared = false): ClassifyResult {
+    const tokens = tokenize(text, shared);
     let info = this.cache.get(tokens.key);
     if (info) {
       this.hits++;
@@ -572,8 +575,8 @@ export class StatementClassifier {
     return { info, tokens };
   }
 
-  classifyBytes(buf: Buffer, start: number, end: number): ClassifyResult {
-    return this.classify(buf.toString('latin1', start, end));
+  classifyBytes(buf: Buffer, start: number, end: number, shared = false): ClassifyResult {
+    return this.classify(buf.toString('latin1', start, end), shared);
   }
 }
 

@@ -38,12 +38,20 @@ function isDigit(c: number): boolean {
 /** Marker for a number in the key: a byte that cannot appear in SQL text outside strings and comments. */
 const NUM_MARK = '\u0001';
 
-export function tokenize(text: string): Tokens {
+/** Reused by tokenize(text, true): most statements are read-only and their tokens are dropped at once. */
+let scratch = { start: new Int32Array(256), end: new Int32Array(256), type: new Uint8Array(256) };
+
+/** A copy of tokens that may live on (tokenize(..., true) hands out shared arrays). */
+export function cloneTokens(t: Tokens): Tokens {
+  return { count: t.count, start: t.start.slice(0, t.count), end: t.end.slice(0, t.count), type: t.type.slice(0, t.count), key: t.key };
+}
+
+export function tokenize(text: string, shared = false): Tokens {
   const n = text.length;
-  let cap = 64;
-  let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
-  let type = new Uint8Array(cap);
+  let cap = shared ? scratch.start.length : 64;
+  let start = shared ? scratch.start : new Int32Array(cap);
+  let end = shared ? scratch.end : new Int32Array(cap);
+  let type = shared ? scratch.type : new Uint8Array(cap);
   let count = 0;
   let key = '';
   let keyFrom = 0;
@@ -161,6 +169,7 @@ export function tokenize(text: string): Tokens {
     push(s, i, TK_OP);
   }
   key = keyFrom === 0 ? text : key + text.slice(keyFrom);
+  if (shared) scratch = { start, end, type };
   return { count, start, end, type, key };
 }
 
