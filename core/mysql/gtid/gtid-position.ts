@@ -4,7 +4,9 @@
  * Both are kept as text in state tables; this class adds one transaction's GTID to either form.
  */
 export class GtidPosition {
-  private readonly maria = new Map<number, string>();
+  /** Domain → its last GTID, as text or as an object that makes the text on demand (the I/O hot path). */
+  private readonly maria = new Map<number, string | { readonly gtid: string }>();
+  private cached: string | undefined;
   private readonly mysql = new Map<string, [bigint, bigint][]>();
 
   constructor(text = '') {
@@ -16,7 +18,16 @@ export class GtidPosition {
     this.addText(gtid, false);
   }
 
+  /** Adds a GTID seen in the stream; MariaDB ones (with a domain) stay unformatted until toString(). */
+  addSeen(seen: { readonly gtid: string; readonly domain?: number | undefined }): void {
+    if (seen.domain !== undefined) {
+      this.maria.set(seen.domain, seen);
+      this.cached = undefined;
+    } else this.add(seen.gtid);
+  }
+
   private addText(gtid: string, parsing: boolean): void {
+    this.cached = undefined;
     const maria = /^(\d+)-(\d+)-(\d+)$/.exec(gtid);
     if (maria) {
       this.maria.set(Number(maria[1]), gtid);
@@ -46,15 +57,27 @@ export class GtidPosition {
   /** MariaDB: the sequence number applied in a domain (for status and comparisons). */
   mariaSeq(domain: number): bigint | undefined {
     const g = this.maria.get(domain);
-    return g ? BigInt(g.split('-')[2]!) : undefined;
+    return g ? BigInt((typeof g === 'string' ? g : g.gtid).split('-')[2]!) : undefined;
+  }
+
+  /** An immutable value for the current position, cheap in the common one-domain case (no formatting). */
+  snapshot(): string | { readonly gtid: string } {
+    if (this.mysql.size === 0 && this.maria.size === 1) return this.maria.values().next().value!;
+    return this.toString();
   }
 
   toString(): string {
-    const parts = [...this.maria.keys()].sort((a, b) => a - b).map((d) => this.maria.get(d)!);
+    if (this.cached !== undefined) return this.cached;
+    const text = (g: string | { readonly gtid: string }) => (typeof g === 'string' ? g : g.gtid);
+    if (this.mysql.size === 0 && this.maria.size <= 1) {
+      const only = this.maria.values().next().value;
+      return (this.cached = only === undefined ? '' : text(only));
+    }
+    const parts = [...this.maria.keys()].sort((a, b) => a - b).map((d) => text(this.maria.get(d)!));
     for (const [uuid, iv] of [...this.mysql.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       parts.push(`${uuid}:${iv.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
     }
-    return parts.join(',');
+    return (this.cached = parts.join(','));
   }
 
   clone(): GtidPosition {

@@ -11,6 +11,12 @@
 import { crc32 } from '../binlog/crc32';
 import { BINLOG_MAGIC, CHECKSUM_LENGTH, ChecksumAlg, EVENT_HEADER_LENGTH, EventFlag, EventType } from '../binlog/constants';
 
+// Local copies: the hot paths below run per event, and module bindings compiled to getters cost there.
+const crc = crc32;
+const CRC32_ALG: number = ChecksumAlg.CRC32;
+const CHECKSUM_BYTES: number = CHECKSUM_LENGTH;
+const FDE_TYPE: number = EventType.FORMAT_DESCRIPTION_EVENT;
+
 /** Offset of the checksum-algorithm byte from the end of a FORMAT_DESCRIPTION_EVENT (alg byte + CRC32). */
 const FDE_ALG_FROM_END = 1 + CHECKSUM_LENGTH;
 const FDE_SERVER_VERSION_OFFSET = EVENT_HEADER_LENGTH + 2;
@@ -41,18 +47,18 @@ export function checksumLength(alg: number): number {
 }
 
 /** True when the event's trailing CRC32 matches its bytes (always true when the file has no checksums). */
-export function eventChecksumOk(event: Buffer, alg: number): boolean {
-  if (alg !== ChecksumAlg.CRC32) return true;
-  const n = event.length - CHECKSUM_LENGTH;
-  if (n < EVENT_HEADER_LENGTH) return false;
+export function eventChecksumOk(buf: Buffer, alg: number, start = 0, end = buf.length): boolean {
+  if (alg !== CRC32_ALG) return true;
+  const n = end - CHECKSUM_BYTES;
+  if (n - start < EVENT_HEADER_LENGTH) return false;
+  const stored = buf.readUInt32LE(n);
+  if (crc(buf, start, n) === stored) return true;
   // The FDE's stored CRC covers the event with the in-use flag as written then; the server clears that flag
   // in place when it closes the file without recomputing, so compare with the flag both ways.
-  const stored = event.readUInt32LE(n);
-  if (crc32(event, 0, n) === stored) return true;
-  if (event[4] === EventType.FORMAT_DESCRIPTION_EVENT) {
-    const copy = Buffer.from(event.subarray(0, n));
+  if (buf[start + 4] === FDE_TYPE) {
+    const copy = Buffer.from(buf.subarray(start, n));
     copy.writeUInt16LE(copy.readUInt16LE(17) ^ EventFlag.BINLOG_IN_USE, 17);
-    return crc32(copy) === stored;
+    return crc(copy) === stored;
   }
   return false;
 }

@@ -122,11 +122,16 @@ export class RelayLogSet extends EventEmitter<{ published: [IoCheckpoint]; purge
     return sequenceOf(a) - sequenceOf(b);
   }
 
-  /** Creates the next file with `header` already durable in it; returns its name. */
-  async createFile(header: Buffer): Promise<string> {
+  /** The name the next created file will have. */
+  nextFileName(): string {
     const last = this.last();
     const seq = Math.max(last ? sequenceOf(last) : 0, this.nextSequenceFloor) + 1;
-    const name = `${this.baseName}.${String(seq).padStart(SEQUENCE_DIGITS, '0')}`;
+    return `${this.baseName}.${String(seq).padStart(SEQUENCE_DIGITS, '0')}`;
+  }
+
+  /** Creates the next file with `header` already durable in it; returns its name. */
+  async createFile(header: Buffer): Promise<string> {
+    const name = this.nextFileName();
     const fh = await fs.promises.open(this.pathOf(name), 'wx', 0o600);
     try {
       await fh.writeFile(header);

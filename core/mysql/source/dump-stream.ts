@@ -3,9 +3,18 @@ import type { RawSession } from '../client/raw-session';
 import { encodePacket, PacketReader } from '../protocol/packets';
 import { EOF_HEADER, ERR_HEADER, OK_HEADER, parseErrPacket } from '../protocol/responses';
 
+/**
+ * Events of one socket read, without a view object per event: each segment is a buffer and the
+ * [start, end) offsets of the events in it, in order. The bytes belong to the socket: copy to keep.
+ */
+export interface EventSegment {
+  buf: Buffer;
+  offs: number[];
+}
+
 export interface DumpStreamHandlers {
-  /** Whole events received in one socket read, in order (views into the received bytes: copy to keep). */
-  onEvents(events: Buffer[]): void;
+  /** Whole events received in one socket read, in order. */
+  onEvents(segments: EventSegment[], count: number, bytes: number): void;
   /** The stream ended: `err` undefined for a normal EOF (non-blocking dump), else why. Called once. */
   onEnd(err: ReplicaDeskError | undefined): void;
 }
@@ -30,14 +39,27 @@ export class BinlogDumpStream {
 
   start(commandPayload: Buffer): void {
     const { socket } = this.session;
-    const batch: Buffer[] = [];
+    let segments: EventSegment[] = [];
+    let current: EventSegment | undefined;
+    let count = 0;
+    let bytes = 0;
     // An ERR/EOF ends the stream only after the events read before it in the same chunk are handed over.
     let endOfStream: { err: ReplicaDeskError | undefined } | undefined;
-    const onPacket = (p: Buffer) => {
+    const onPacket = (buf: Buffer, start: number, end: number) => {
       if (endOfStream) return;
-      const status = p[0];
-      if (status === OK_HEADER) batch.push(p.subarray(1));
-      else if (status === ERR_HEADER) {
+      const status = buf[start];
+      if (status === OK_HEADER) {
+        if (!current || current.buf !== buf) {
+          current = { buf, offs: [] };
+          segments.push(current);
+        }
+        current.offs.push(start + 1, end);
+        count++;
+        bytes += end - start - 1;
+        return;
+      }
+      const p = buf.subarray(start, end);
+      if (status === ERR_HEADER) {
         const e = parseErrPacket(p);
         endOfStream = {
           err:
@@ -56,10 +78,16 @@ export class BinlogDumpStream {
     };
     socket.on('data', (chunk: Buffer) => {
       if (this.ended) return;
-      this.reader.push(chunk, onPacket);
-      if (batch.length > 0) {
-        const events = batch.splice(0, batch.length);
-        this.handlers.onEvents(events);
+      this.reader.pushRanges(chunk, onPacket);
+      if (count > 0) {
+        const out = segments;
+        const n = count;
+        const b = bytes;
+        segments = [];
+        current = undefined;
+        count = 0;
+        bytes = 0;
+        this.handlers.onEvents(out, n, b);
       }
       if (endOfStream) this.finish(endOfStream.err);
     });

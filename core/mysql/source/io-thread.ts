@@ -8,7 +8,7 @@ import { checksumLength, eventChecksumOk, fdeChecksumAlg, parseRotate } from '..
 import type { IoCheckpoint, RelayLogSet, SourcePosition } from '../relay/relay-log-set';
 import { RelayWriter } from '../relay/relay-writer';
 import { TransactionBoundaryTracker } from '../relay/transaction-boundary';
-import { BinlogDumpStream } from './dump-stream';
+import { BinlogDumpStream, type EventSegment } from './dump-stream';
 import { connectToMaster, FATAL_IO_ERRNOS, type DumpStart, type MasterIdentity } from './source-connection';
 
 /** Slave_IO_State values (MySQL's words). */
@@ -37,6 +37,12 @@ export interface IoThreadOptions {
   maxRelayLogSize: number;
   relayLogSpaceLimit: number;
   relay: RelayLogSet;
+  /**
+   * Check each event's CRC32 on arrival (MySQL's I/O thread does). Off by default: the SQL thread checks
+   * every event again when it reads the relay log, and a bad one there triggers relay-log recovery, which
+   * fetches it again; checking twice costs a third of the I/O thread's CPU.
+   */
+  verifyChecksums?: boolean;
   /** Persists a durable checkpoint (master.info); resolves when it is safely stored. */
   saveCheckpoint: (cp: IoCheckpoint) => Promise<void>;
   onMasterIdentity?: (id: MasterIdentity) => void;
@@ -64,10 +70,20 @@ export interface IoThreadStatus {
   lastEventTime: number;
 }
 
+// Local copies: read per event, and module bindings compiled to getters cost there.
+const CRC32: number = ChecksumAlg.CRC32;
+const FDE: number = EventType.FORMAT_DESCRIPTION_EVENT;
+const ROTATE: number = EventType.ROTATE_EVENT;
+const HEARTBEAT: number = EventType.HEARTBEAT_LOG_EVENT;
+const HEARTBEAT_V2: number = EventType.HEARTBEAT_LOG_EVENT_V2;
+const ARTIFICIAL: number = EventFlag.ARTIFICIAL;
+
 /** Pause the socket when this much received data waits to be processed, resume below half. */
-const INBOX_HIGH_WATER = 16 * 1024 * 1024;
+const INBOX_HIGH_WATER = 4 * 1024 * 1024;
 /** Start a flush early when this much is queued for the relay file. */
-const FLUSH_EARLY_BYTES = 8 * 1024 * 1024;
+const FLUSH_EARLY_BYTES = 2 * 1024 * 1024;
+/** Stop reading while this much waits for the disk (a slow disk must not grow memory without bound). */
+const WRITE_HIGH_WATER = 8 * 1024 * 1024;
 
 type StreamEnd = ReplicaDeskError | undefined;
 
@@ -101,7 +117,7 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
   private source: SourcePosition;
   private gtid: GtidPosition;
   private lastEventTime: number;
-  private inbox: Buffer[][] = [];
+  private inbox: EventSegment[][] = [];
   private inboxBytes = 0;
   private draining: Promise<void> | undefined;
   private streamError: ReplicaDeskError | undefined;
@@ -272,7 +288,7 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
     const stream = new BinlogDumpStream(
       c.session,
       {
-        onEvents: (events) => this.enqueue(events),
+        onEvents: (segments, count, bytes) => this.enqueue(segments, count, bytes),
         onEnd: (err) => resolveEnd(err),
       },
       this.o.netTimeoutSec * 1000,
@@ -308,13 +324,11 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
     this.failureResolve?.(err);
   }
 
-  private enqueue(events: Buffer[]): void {
+  private enqueue(segments: EventSegment[], count: number, bytes: number): void {
     if (this.streamError) return;
-    let bytes = 0;
-    for (const e of events) bytes += e.length;
-    this.inbox.push(events);
+    this.inbox.push(segments);
     this.inboxBytes += bytes;
-    this.eventsReceived += events.length;
+    this.eventsReceived += count;
     this.bytesReceived += bytes;
     if (this.inboxBytes > INBOX_HIGH_WATER) this.stream?.pause();
     if (!this.draining) {
@@ -330,13 +344,23 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
         await this.waitForSpace();
         const batch = this.inbox.shift()!;
         if (this.state !== IoState.QUEUEING) this.setState(IoState.QUEUEING);
-        for (const ev of batch) {
-          this.inboxBytes -= ev.length;
-          const p = this.processEvent(ev);
-          if (p) await p;
-          if (this.streamError) return;
+        for (const seg of batch) {
+          const { buf, offs } = seg;
+          for (let i = 0; i < offs.length; i += 2) {
+            const start = offs[i]!;
+            const end = offs[i + 1]!;
+            this.inboxBytes -= end - start;
+            const p = this.processEvent(buf, start, end);
+            if (p) await p;
+            if (this.streamError) return;
+          }
         }
         if (this.writer.queuedBytes >= FLUSH_EARLY_BYTES) this.requestFlush();
+        while (this.writer.queuedBytes >= WRITE_HIGH_WATER && this.flushing && !this.streamError) {
+          this.stream?.pause();
+          await this.flushing;
+          this.requestFlush();
+        }
         if (this.inboxBytes < INBOX_HIGH_WATER / 2) this.stream?.resume();
       }
     } catch (err) {
@@ -374,10 +398,10 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
     this.stream?.resume();
   }
 
-  /** Handles one event; returns a promise only when it must wait (new relay file). */
-  private processEvent(ev: Buffer): Promise<void> | undefined {
-    const type = ev[4]!;
-    if (this.alg === ChecksumAlg.CRC32 && type !== EventType.FORMAT_DESCRIPTION_EVENT && !eventChecksumOk(ev, this.alg)) {
+  /** Handles one event `buf[start, end)`; returns a promise only when it must wait (new relay file). */
+  private processEvent(buf: Buffer, start: number, end: number): Promise<void> | undefined {
+    const type = buf[start + 4]!;
+    if (this.o.verifyChecksums && this.alg === CRC32 && type !== FDE && !eventChecksumOk(buf, this.alg, start, end)) {
       this.fail(
         new ReplicaDeskError(
           'SOURCE_EVENT_CHECKSUM',
@@ -387,45 +411,46 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
       );
       return undefined;
     }
-    if (type === EventType.HEARTBEAT_LOG_EVENT || type === EventType.HEARTBEAT_LOG_EVENT_V2) {
+    if (type === HEARTBEAT || type === HEARTBEAT_V2) {
       this.heartbeats++;
       this.lastHeartbeatAt = new Date().toISOString();
       return undefined;
     }
-    const logPos = ev.readUInt32LE(13);
-    const flags = ev.readUInt16LE(17);
-    if (type === EventType.FORMAT_DESCRIPTION_EVENT) return this.onFde(ev, logPos);
+    const logPos = buf.readUInt32LE(start + 13);
+    const flags = buf.readUInt16LE(start + 17);
+    if (type === FDE) return this.onFde(Buffer.from(buf.subarray(start, end)), logPos);
     if (!this.fileStarted) {
-      if (type === EventType.ROTATE_EVENT) {
+      if (type === ROTATE) {
         // The artificial ROTATE that opens every dump names the file the master is sending from.
-        const r = parseRotate(ev, this.alg);
+        const r = parseRotate(buf.subarray(start, end), this.alg);
         this.source = { file: r.file, pos: r.position };
         return undefined;
       }
       this.fail(new ReplicaDeskError('SOURCE_PROTOCOL_ERROR', `The master sent event type ${type} before its format description event.`, { errno: 2027 }));
       return undefined;
     }
-    if (type === EventType.ROTATE_EVENT) {
-      const r = parseRotate(ev, this.alg);
-      if (logPos === 0 || flags & EventFlag.ARTIFICIAL) {
+    if (type === ROTATE) {
+      const r = parseRotate(buf.subarray(start, end), this.alg);
+      if (logPos === 0 || flags & ARTIFICIAL) {
         this.source = { file: r.file, pos: r.position };
         return undefined;
       }
       // A real ROTATE ends the master's file: keep it (it is a real event), then follow it.
-      this.writer.append(ev);
-      this.tracker.observe(ev);
+      this.writer.append(buf, start, end);
+      this.tracker.observe(buf, start, end);
       this.source = { file: r.file, pos: r.position };
-      this.writer.markBoundary(this.source, this.gtid.toString(), this.lastEventTime);
+      this.writer.markBoundary(this.source, this.gtid.snapshot(), this.lastEventTime);
       return undefined;
     }
-    this.writer.append(ev);
-    if (logPos !== 0 && !(flags & EventFlag.ARTIFICIAL)) this.source.pos = logPos;
-    const ts = ev.readUInt32LE(0);
+    this.writer.append(buf, start, end);
+    if (logPos !== 0 && !(flags & ARTIFICIAL)) this.source.pos = logPos;
+    const ts = buf.readUInt32LE(start);
     if (ts !== 0) this.lastEventTime = ts;
     const before = this.tracker.lastCompleted;
-    if (this.tracker.observe(ev)) {
-      if (this.tracker.lastCompleted !== before && this.tracker.lastCompleted) this.gtid.add(this.tracker.lastCompleted.gtid);
-      this.writer.markBoundary(this.source, this.gtid.toString(), this.lastEventTime);
+    if (this.tracker.observe(buf, start, end)) {
+      const done = this.tracker.lastCompleted;
+      if (done !== before && done) this.gtid.addSeen(done);
+      this.writer.markBoundary(this.source, this.gtid.snapshot(), this.lastEventTime);
       if (this.forceRotate || this.writer.position >= this.o.maxRelayLogSize) return this.rotate();
     }
     return undefined;
@@ -434,7 +459,7 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
   private onFde(ev: Buffer, logPos: number): Promise<void> | undefined {
     this.alg = fdeChecksumAlg(ev);
     this.tracker.setChecksumLength(checksumLength(this.alg));
-    this.currentFde = Buffer.from(ev);
+    this.currentFde = ev;
     if (logPos !== 0) this.source.pos = logPos;
     if (!this.fileStarted) {
       // First FDE of this connection: it opens a new relay file (one per I/O connection, like MySQL).
@@ -445,7 +470,7 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
       });
     }
     this.writer.append(ev);
-    if (!this.tracker.inGroup) this.writer.markBoundary(this.source, this.gtid.toString(), this.lastEventTime);
+    if (!this.tracker.inGroup) this.writer.markBoundary(this.source, this.gtid.snapshot(), this.lastEventTime);
     return undefined;
   }
 

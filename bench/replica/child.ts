@@ -1,0 +1,100 @@
+/**
+ * Runs in its own process so its memory is measured alone: either a whole channel (I/O + SQL threads)
+ * catching up to a given master position, or the I/O thread alone. Prints one JSON line with the time
+ * and the peak resident set size (VmHWM).
+ *
+ *   node --import tsx bench/replica/child.ts channel <json options>
+ *   node --import tsx bench/replica/child.ts io <json options>
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ChannelManager } from '../../core/mysql/channel/manager';
+import { IoThread } from '../../core/mysql/source/io-thread';
+import { RelayLogSet } from '../../core/mysql/relay/relay-log-set';
+import { KeyFileSecretBox } from '../../core/secrets/keyfile-box';
+import { StateStore } from '../../core/state/store';
+
+interface Options {
+  dir: string;
+  master: { host: string; port: number; user: string; password: string };
+  target: { host: string; port: number; user: string; password: string };
+  start: { file: string; pos: number };
+  end: { file: string; pos: number };
+  maxGroupTransactions?: number;
+}
+
+function peakRssMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 1048576;
+}
+
+function reached(cur: { file: string; pos: number }, end: { file: string; pos: number }): boolean {
+  const seq = (f: string) => Number(/\.(\d+)$/.exec(f)?.[1] ?? 0);
+  return seq(cur.file) > seq(end.file) || (cur.file === end.file && cur.pos >= end.pos);
+}
+
+async function channel(o: Options): Promise<void> {
+  const store = await StateStore.open(o.dir);
+  const mgr = new ChannelManager(store, KeyFileSecretBox.openOrCreate(o.dir), { controlPollMs: 0, statusSaveMs: 0 });
+  await mgr.create({
+    name: 'bench',
+    master: o.master,
+    target: o.target,
+    start: { kind: 'file', file: o.start.file, pos: o.start.pos },
+    ...(o.maxGroupTransactions ? { maxGroupTransactions: o.maxGroupTransactions } : {}),
+  });
+  const t0 = Date.now();
+  await mgr.start('bench');
+  let ioDoneMs = 0;
+  for (;;) {
+    const s = await mgr.status('bench');
+    if (s.Last_SQL_Errno) throw new Error(`SQL thread error: ${s.Last_SQL_Error}`);
+    if (!ioDoneMs && reached({ file: s.Master_Log_File, pos: s.Read_Master_Log_Pos }, o.end)) ioDoneMs = Date.now() - t0;
+    if (reached({ file: s.Relay_Master_Log_File, pos: s.Exec_Master_Log_Pos }, o.end)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const ms = Date.now() - t0;
+  const s = await mgr.status('bench');
+  await mgr.close();
+  await store.close();
+  process.stdout.write(JSON.stringify({ ms, ioDoneMs, rssPeakMb: peakRssMb(), transactions: s.Slave_Transactional_Groups + s.Slave_Non_Transactional_Groups }) + '\n');
+}
+
+async function ioOnly(o: Options): Promise<void> {
+  const relay = new RelayLogSet(path.join(o.dir, 'relay'), 'bench-relay-bin');
+  await relay.load();
+  const io = new IoThread(
+    {
+      channel: 'bench',
+      master: o.master,
+      serverId: 4242,
+      replicaUuid: '00000000-0000-4000-8000-000000004242',
+      useGtid: false,
+      connectRetrySec: 5,
+      heartbeatPeriodSec: 30,
+      netTimeoutSec: 60,
+      maxRelayLogSize: 1 << 30,
+      relayLogSpaceLimit: 0,
+      relay,
+      saveCheckpoint: async () => undefined,
+    },
+    { source: o.start, gtid: '', lastEventTime: 0 },
+  );
+  const t0 = Date.now();
+  const done = new Promise<void>((resolve) => relay.on('published', (cp) => reached(cp.source, o.end) && resolve()));
+  io.start();
+  await done;
+  const ms = Date.now() - t0;
+  await io.stop();
+  process.stdout.write(JSON.stringify({ ms, rssPeakMb: peakRssMb(), bytes: relay.space() }) + '\n');
+}
+
+const [mode, json] = process.argv.slice(2);
+const opts = JSON.parse(json ?? '{}') as Options;
+(mode === 'io' ? ioOnly(opts) : channel(opts)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
