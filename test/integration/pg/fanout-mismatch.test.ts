@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type pg from 'pg';
+import type { FanoutOptions } from '../../../core/pg/options';
+import { uniqueName, useSuiteServers } from '../../servers/suite';
+import { direct, startProxy } from './helpers';
+
+const servers = useSuiteServers();
+
+/** A database on both nodes made to differ on node 1 only (behind the proxy's back). */
+async function divergedDb(setup: (n1: pg.Client) => Promise<void>): Promise<string> {
+  const db = uniqueName('mismatch');
+  for (const s of servers().pg) {
+    const c = await direct(s, 'postgres');
+    await c.query(`CREATE DATABASE "${db}"`);
+    await c.end();
+    const d = await direct(s, db);
+    await d.query('CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)');
+    await d.query('INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)');
+    await d.end();
+  }
+  const n1 = await direct(servers().pg[1]!, db);
+  await setup(n1);
+  await n1.end();
+  return db;
+}
+
+async function rows(node: number, db: string): Promise<string> {
+  const c = await direct(servers().pg[node]!, db);
+  const r = await c.query('SELECT id, v FROM t ORDER BY id');
+  await c.end();
+  return r.rows.map((x) => `${x.id}:${x.v}`).join(',');
+}
+
+describe('fan-out result comparison and mismatch policies', () => {
+  const dbs: string[] = [];
+  after(async () => {
+    for (const s of servers().pg) {
+      const c = await direct(s, 'postgres');
+      for (const db of dbs) await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      await c.end();
+    }
+  });
+
+  const scenario = async (opts: Partial<FanoutOptions>, diverge: (n1: pg.Client) => Promise<void>, run: (c: pg.Client) => Promise<unknown>) => {
+    const db = await divergedDb(diverge);
+    dbs.push(db);
+    const rp = await startProxy(servers().pg, { loadBalance: false, ...opts });
+    const c = await rp.client(db);
+    let error: unknown;
+    try {
+      await run(c);
+    } catch (err) {
+      error = err;
+    }
+    await rp.stop();
+    return { db, error: error as (Error & { code?: string }) | undefined, events: rp.events, nodes: rp.proxy.nodes() };
+  };
+
+  test('different row counts, default policy: the node that differs is detached (it cannot be rolled back any more)', async () => {
+    const r = await scenario({}, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), (c) => c.query('UPDATE t SET v = v + 1'));
+    assert.equal(r.error, undefined, 'the client got the main node result');
+    const ev = r.events.find((e) => e.type === 'mismatch');
+    assert.ok(ev && ev.type === 'mismatch');
+    assert.equal(ev.kind, 'affected-rows');
+    assert.deepEqual([ev.main, ev.node], [['UPDATE 3'], ['UPDATE 4']]);
+    assert.equal(ev.action, 'detached');
+    assert.equal(r.nodes[1]!.status, 'down');
+    assert.equal(await rows(0, r.db), '1:11,2:21,3:31');
+  });
+
+  test('different row counts with verifyBeforeCommit: the transaction is rolled back on every node and the client told', async () => {
+    const r = await scenario({ verifyBeforeCommit: true }, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), async (c) => {
+      await c.query('BEGIN');
+      await c.query('UPDATE t SET v = v + 1');
+      await c.query('COMMIT');
+    });
+    assert.equal(r.error?.code, 'XX000');
+    assert.match(r.error!.message, /rolled this transaction back on every node/);
+    const ev = r.events.find((e) => e.type === 'mismatch');
+    assert.ok(ev && ev.type === 'mismatch' && ev.action === 'aborted');
+    assert.equal(r.nodes[1]!.status, 'up');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30');
+    assert.equal(await rows(1, r.db), '1:10,2:20,3:30,4:40');
+  });
+
+  test('a statement that fails on one node only (kind mismatch): rolled back everywhere by default', async () => {
+    const r = await scenario({}, (n1) => n1.query('CREATE UNIQUE INDEX only_on_n1 ON t (v)'), async (c) => {
+      await c.query('BEGIN');
+      await c.query('INSERT INTO t VALUES (5, 10)');
+      await c.query('COMMIT');
+    });
+    assert.equal(r.error?.code, 'XX000');
+    const ev = r.events.find((e) => e.type === 'mismatch');
+    assert.ok(ev && ev.type === 'mismatch' && ev.kind === 'kind' && ev.action === 'aborted');
+    assert.equal(r.nodes[1]!.status, 'up');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30', 'the main node did not keep the row');
+    assert.equal(await rows(1, r.db), '1:10,2:20,3:30');
+  });
+
+  test('the same in autocommit: the main node is rolled back too', async () => {
+    const r = await scenario({}, (n1) => n1.query('CREATE UNIQUE INDEX only_on_n1 ON t (v)'), (c) => c.query('INSERT INTO t VALUES (5, 10)'));
+    assert.equal(r.error?.code, 'XX000');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30');
+  });
+
+  test('kind mismatch with replication_stop_on_mismatch: the failing node is detached, the main node commits', async () => {
+    const r = await scenario({ detachOnKindMismatch: true }, (n1) => n1.query('CREATE UNIQUE INDEX only_on_n1 ON t (v)'), async (c) => {
+      await c.query('BEGIN');
+      await c.query('INSERT INTO t VALUES (5, 10)');
+      await c.query('COMMIT');
+    });
+    assert.equal(r.error, undefined);
+    assert.equal(r.nodes[1]!.status, 'down');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30,5:10');
+  });
+});
