@@ -8,7 +8,7 @@ import { direct, startProxy } from './helpers';
 const servers = useSuiteServers();
 
 /** A database on both nodes made to differ on node 1 only (behind the proxy's back). */
-async function divergedDb(setup: (n1: pg.Client) => Promise<void>): Promise<string> {
+async function divergedDb(setup: (n1: pg.Client) => Promise<unknown>): Promise<string> {
   const db = uniqueName('mismatch');
   for (const s of servers().pg) {
     const c = await direct(s, 'postgres');
@@ -42,7 +42,7 @@ describe('fan-out result comparison and mismatch policies', () => {
     }
   });
 
-  const scenario = async (opts: Partial<FanoutOptions>, diverge: (n1: pg.Client) => Promise<void>, run: (c: pg.Client) => Promise<unknown>) => {
+  const scenario = async (opts: Partial<FanoutOptions>, diverge: (n1: pg.Client) => Promise<unknown>, run: (c: pg.Client) => Promise<unknown>) => {
     const db = await divergedDb(diverge);
     dbs.push(db);
     const rp = await startProxy(servers().pg, { loadBalance: false, ...opts });
