@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
+import { setupHandlers } from './api/handlers/setup';
 import type { ApiHandlers } from './api/methods';
 import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
+import { JobRegistry } from './jobs';
 import { nullLogger, type Logger } from './log/logger';
 import type { SecretBox } from './secrets/secret-box';
 import { type NewHistoryEntry, StateStore } from './state/store';
@@ -32,6 +34,7 @@ export class Service {
   readonly events = new EventEmitter<{ event: [ApiEvent] }>();
   readonly channels = new Map<string, ManagedUnit>();
   readonly fanouts = new Map<string, ManagedUnit>();
+  readonly jobs = new JobRegistry((job) => this.emit({ type: 'job', job }));
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
 
@@ -91,6 +94,9 @@ export class Service {
     'channels.list': () => this.listChannels(),
     'fanouts.list': () => this.listFanouts(),
     'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
+    ...setupHandlers(this.jobs),
+    'jobs.list': async () => this.jobs.list(),
+    'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
   };
 
   /** Stops every channel and proxy cleanly (positions committed), then closes the store. Idempotent. */
@@ -98,6 +104,7 @@ export class Service {
     if (this.stopping) return;
     this.stopping = true;
     this.emit({ type: 'service.stopping' });
+    await this.jobs.cancelAll();
     const units = [...this.channels.values(), ...this.fanouts.values()];
     const results = await Promise.allSettled(units.map((u) => u.stop()));
     for (const [i, r] of results.entries()) {

@@ -1,6 +1,23 @@
 import { ReplicaDeskError, toErrorInfo } from '../errors';
 import type { ApiMethod, ApiParams, ApiResponse, ApiResult } from './contract';
-import { type Check, int, obj, oneOf, optional, str } from './schema';
+import { type Check, arr, bool, int, lit, mysqlEndpoint, nullable, obj, oneOf, optional, str, tagged } from './schema';
+
+const dbName = str({ max: 64 });
+const mycnfPath = str({ max: 4096, pattern: /(^|[/\\])(my\.cnf|my\.ini|[^/\\]+\.cnf|[^/\\]+\.ini)$/ });
+const cnfName = str({ max: 200 });
+const mycnfEdit = tagged<ApiParams<'mycnf.plan'>['edits'][number]>('op', {
+  set: obj({ op: lit('set'), group: cnfName, key: cnfName, value: nullable(str({ max: 4096 })) }),
+  add: obj({ op: lit('add'), group: cnfName, key: cnfName, value: nullable(str({ max: 4096 })) }),
+  remove: obj({ op: lit('remove'), group: cnfName, key: cnfName, value: optional(nullable(str({ max: 4096 }))) }),
+});
+const channelNeed = obj({ channel: str({ max: 64 }), file: str({ max: 255 }), position: optional(int({ min: 0 })) });
+const masterSetup = {
+  admin: mysqlEndpoint,
+  replicaHost: str({ max: 255 }),
+  replicationUser: optional(str({ max: 80 })),
+  retentionDays: optional(int({ min: 1, max: 3650 })),
+  forCopy: optional(bool),
+};
 
 /** The accepted parameter shape of every method; a method missing here is a compile error. */
 export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
@@ -13,6 +30,23 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
     source: optional(str({ max: 200 })),
     severity: optional(oneOf('info', 'warning', 'error')),
   }),
+  'setup.preflight': obj({ master: mysqlEndpoint, target: mysqlEndpoint, maxOfflineHours: optional(int({ min: 1, max: 24 * 365 })) }),
+  'setup.masterPlan': obj(masterSetup),
+  'setup.masterApply': obj({ ...masterSetup, password: optional(str({ max: 200 })) }),
+  'mycnf.read': obj({ path: mycnfPath }),
+  'mycnf.plan': obj({ path: mycnfPath, edits: arr(mycnfEdit, { max: 200 }) }),
+  'mycnf.apply': obj({ path: mycnfPath, edits: arr(mycnfEdit, { max: 200 }) }),
+  'clone.start': obj({
+    source: mysqlEndpoint,
+    target: mysqlEndpoint,
+    databases: optional(arr(dbName, { max: 1000 })),
+    parallel: optional(int({ min: 1, max: 16 })),
+    replace: optional(bool),
+  }),
+  'purge.list': obj({ master: mysqlEndpoint, needs: optional(arr(channelNeed, { max: 1000 })) }),
+  'purge.run': obj({ master: mysqlEndpoint, needs: optional(arr(channelNeed, { max: 1000 })), purgeTo: str({ max: 255 }) }),
+  'jobs.list': obj({}),
+  'jobs.cancel': obj({ id: str({ max: 64 }) }),
 };
 
 export type ApiHandlers = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };

@@ -59,3 +59,39 @@ export const obj =
     }
     return out as FromShape<S>;
   };
+
+export const arr =
+  <T>(check: Check<T>, opts: { max?: number } = {}): Check<T[]> =>
+  (v, where) => {
+    if (!Array.isArray(v)) bad(where, 'a list');
+    if (opts.max !== undefined && v.length > opts.max) bad(where, `at most ${opts.max} items`);
+    return v.map((item, i) => check(item, `${where}[${i}]`));
+  };
+
+export const nullable =
+  <T>(check: Check<T>): Check<T | null> =>
+  (v, where) =>
+    v === null ? null : check(v, where);
+
+/** One of several object shapes, chosen by the value of `key` (e.g. op: 'set' | 'add' | 'remove'). */
+export const tagged =
+  <T>(key: string, shapes: Record<string, Check<unknown>>): Check<T> =>
+  (v, where) => {
+    const tag = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+    if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(shapes, tag)) bad(`${where}.${key}`, `one of ${Object.keys(shapes).join(', ')}`);
+    return shapes[tag]!(v, where) as T;
+  };
+
+/** A literal value, for tags inside `tagged` shapes. */
+export const lit =
+  <T extends string>(value: T): Check<T> =>
+  (v, where) =>
+    v === value ? value : bad(where, JSON.stringify(value));
+
+/** A MySQL/MariaDB server address and account, as the wizards send it. */
+export const mysqlEndpoint = obj({
+  host: str({ max: 255, pattern: /^[A-Za-z0-9._:\-[\]%]+$/ }),
+  port: int({ min: 1, max: 65535 }),
+  user: str({ max: 80 }),
+  password: str({ max: 1024 }),
+});

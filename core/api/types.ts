@@ -45,3 +45,26 @@ export interface FanoutSummary {
   running: boolean;
   nodes: number;
 }
+
+/** Long-running work (an initial copy, a node recovery) as the UI follows it. */
+export interface JobState {
+  id: string;
+  kind: string;
+  title: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  startedAt: string;
+  endedAt: string | null;
+  /** Kind-specific progress (e.g. CloneProgress for "clone"). */
+  progress: unknown;
+  /** Kind-specific result (e.g. CloneResult for "clone"). */
+  result: unknown;
+  error: ErrorInfo | null;
+}
+
+/** A MySQL/MariaDB address and account as a wizard sends it. */
+export interface MySqlEndpointInput {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}

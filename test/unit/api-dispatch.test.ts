@@ -3,17 +3,17 @@ import { test } from 'node:test';
 import { dispatch, type ApiHandlers } from '../../core/api/methods';
 
 const seen: unknown[] = [];
-const handlers: ApiHandlers = {
+const handlers = {
   'service.info': async () => {
     throw Object.assign(new Error('boom'), { code: 'X_TEST' });
   },
   'channels.list': async () => [],
   'fanouts.list': async () => [],
-  'history.list': async (p) => {
+  'history.list': async (p: unknown) => {
     seen.push(p);
     return [];
   },
-};
+} as unknown as ApiHandlers; // only the methods these tests call
 
 test('valid parameters reach the handler, normalised', async () => {
   seen.length = 0;
