@@ -2,36 +2,51 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { ReplicaDeskError } from '../../errors';
 import { EventFlag } from '../../mysql/binlog/constants';
-import { eventJsonLine, eventText } from '../../mysql/binlog/dump-format';
+import { eventJsonLine, eventText, TextWriter } from '../../mysql/binlog/dump-format';
 import type { BinlogEvent } from '../../mysql/binlog/events';
 import { readBinlogFile } from '../../mysql/binlog/file-reader';
 import { CliUsageError, type CliCommand, type CliIo } from '../command';
 
 const USAGE = 'replicadesk binlog dump FILE... [--verbose] [--json] [--start-position N] [--stop-position N] [--force] [--no-verify-checksum]';
 
-/** Output is gathered into large chunks: one write per ~256 KiB instead of one per line. */
-class ChunkedOut {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly io: CliIo) {}
-  push(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
+/**
+ * Where the dump's bytes go. The CLI's own stdout is written directly as bytes (with backpressure): the dump
+ * of a large binlog is as large as the binlog, and turning it into lines for CliIo.out would cost more than
+ * decoding. Other CliIo implementations (tests, embedding) get text through io.out at event boundaries.
+ */
+interface DumpSink {
+  write(chunk: Buffer): void;
+  /** Delivers what was written and waits while a slow reader catches up. */
+  drain(): Promise<void>;
+}
+
+function isProcessStdout(io: CliIo): boolean {
+  // main.ts's processIo() writes `process.stdout.write(line + '\n')`; CliIo has no byte channel (yet).
+  return /process\.stdout\.write/.test(Function.prototype.toString.call(io.out));
+}
+
+function sinkFor(io: CliIo): DumpSink {
+  const raw = (io as CliIo & { writeBytes?: (b: Buffer) => void }).writeBytes;
+  if (raw) return { write: (b) => raw(b), drain: async () => undefined };
+  if (isProcessStdout(io)) {
+    return {
+      write: (b) => void process.stdout.write(b),
+      drain: async () => {
+        if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+      },
+    };
   }
-  get pending(): number {
-    return this.size;
-  }
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    let text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (text.endsWith('\n')) text = text.slice(0, -1); // io.out adds the newline
-    this.io.out(text);
-    // When the output is the process's stdout (a pipe to a slow reader), wait for it instead of buffering the
-    // whole dump in memory.
-    if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
-  }
+  let parts: Buffer[] = [];
+  return {
+    write: (b) => void parts.push(b),
+    drain: async () => {
+      if (parts.length === 0) return;
+      let text = Buffer.concat(parts).toString('utf8');
+      parts = [];
+      if (text.endsWith('\n')) text = text.slice(0, -1); // io.out adds the newline
+      io.out(text);
+    },
+  };
 }
 
 interface DumpOptions {
@@ -43,33 +58,35 @@ interface DumpOptions {
   verify: boolean;
 }
 
-async function dumpFile(file: string, o: DumpOptions, out: ChunkedOut, io: CliIo): Promise<boolean> {
+async function dumpFile(file: string, o: DumpOptions, w: TextWriter, sink: DumpSink, io: CliIo): Promise<boolean> {
   let inUse = false;
-  const texts: string[] = [];
+  const fmt = { verbose: o.verbose };
   const onEvent = (e: BinlogEvent) => {
     if (e.kind === 'format_description' && e.flags & EventFlag.BINLOG_IN_USE) inUse = true;
     if (e.position < o.start || e.position >= o.stop) return;
-    if (o.json) out.push(eventJsonLine(e));
-    else {
-      eventText(texts, e, { verbose: o.verbose });
-      out.push(texts.join(''));
-      texts.length = 0;
-    }
+    if (o.json) w.s(eventJsonLine(e));
+    else eventText(w, e, fmt);
+    // Hand over whole events only, so text chunks never split a line or a character.
+    if (w.pending > 1 << 19) w.flush();
+  };
+  const flush = async () => {
+    w.flush();
+    await sink.drain();
   };
   let ok = true;
   const result = await readBinlogFile(file, onEvent, {
     verifyChecksums: o.verify,
     allowTruncatedTail: true,
     ...(o.stop < Number.MAX_SAFE_INTEGER ? { stopAt: o.stop } : {}),
-    afterChunk: () => (out.pending > 1 << 18 ? out.flush() : undefined),
+    afterChunk: () => sink.drain(),
     onEventError: (err) => {
       if (!o.force) return false;
       ok = false;
-      out.push(`# ERROR [${err.code}] ${err.message} (skipped: --force)\n`);
+      w.s(`# ERROR [${err.code}] ${err.message} (skipped: --force)\n`);
       return true;
     },
   });
-  await out.flush();
+  await flush();
   if (result.truncatedBytes > 0) {
     const msg = `${file}: the last ${result.truncatedBytes} bytes (from position ${result.endPosition}) are an incomplete event`;
     if (inUse) io.err(`Note: ${msg}; the server still has this file open, so that event is still being written.`);
@@ -115,13 +132,15 @@ export const binlogCommand: CliCommand = {
       force: values.force === true,
       verify: values['no-verify-checksum'] !== true,
     };
-    const out = new ChunkedOut(io);
+    const sink = sinkFor(io);
+    const w = new TextWriter((b) => sink.write(b));
     let ok = true;
     for (const file of positionals) {
       try {
-        if (!(await dumpFile(file, o, out, io))) ok = false;
+        if (!(await dumpFile(file, o, w, sink, io))) ok = false;
       } catch (err) {
-        await out.flush();
+        w.flush();
+        await sink.drain();
         if (err instanceof ReplicaDeskError) {
           io.err(`Error [${err.code}]: ${err.message}`);
           ok = false;

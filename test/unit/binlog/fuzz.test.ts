@@ -9,7 +9,7 @@ import { ReplicaDeskError } from '../../../core/errors';
 import { ColumnType as T, EventType } from '../../../core/mysql/binlog/constants';
 import { decodeEvent, DecoderState } from '../../../core/mysql/binlog/decode-event';
 import { BinlogDecoder } from '../../../core/mysql/binlog/decoder';
-import { eventJsonLine, eventText } from '../../../core/mysql/binlog/dump-format';
+import { eventJsonLine, eventText, TextWriter } from '../../../core/mysql/binlog/dump-format';
 import type { BinlogEvent } from '../../../core/mysql/binlog/events';
 import { binlogFixturesSkipReason, listBinlogFixtures, readBinlogFixture } from '../../support/shared-fixtures';
 import { BinlogBuilder, jsonb, queryBody, rowImage, rowsBody, tableMapBody, u16, u32, u64 } from './builder';
@@ -58,7 +58,7 @@ function exercise(ev: BinlogEvent): void {
   if (ev.kind === 'rows') void ev.rows;
   if (ev.kind === 'transaction_payload') ev.events.forEach(exercise);
   eventJsonLine(ev);
-  eventText([], ev, { verbose: true });
+  eventText(new TextWriter(() => undefined), ev, { verbose: true });
 }
 
 function checkTyped(err: unknown, what: string): void {
