@@ -183,7 +183,10 @@ export function parseQuery(base: EventBase, r: ByteReader, postHeaderLength: num
   const schema = r.utf8(schemaLength, 'schema name');
   r.skip(1, 'NUL after schema name');
   const queryBytes = compressed ? mariadbUncompress(r.buf, r.pos, r.end) : r.rest();
-  return make<QueryEvent>(base, { kind: 'query', threadId, execTime, schema, errorCode, statusVars, query: queryBytes.toString('utf8'), queryBytes, compressed });
+  // The text is in the client's character set (Q_CHARSET_CODE); UTF-8 when not known or not decodable.
+  const dec = statusVars.charsetClient !== undefined ? charsetOfCollation(statusVars.charsetClient)?.decoding : undefined;
+  const query = dec && dec !== 'utf8' && dec !== 'binary' && dec !== 'raw' ? decodeText(dec, queryBytes, 0, queryBytes.length) : queryBytes.toString('utf8');
+  return make<QueryEvent>(base, { kind: 'query', threadId, execTime, schema, errorCode, statusVars, query, queryBytes, compressed });
 }
 
 // ---------------------------------------------------------------- small events

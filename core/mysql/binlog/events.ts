@@ -87,7 +87,7 @@ export interface QueryEvent extends EventBase {
   schema: string;
   errorCode: number;
   statusVars: QueryStatusVars;
-  /** The statement text, decoded as UTF-8 (use `queryBytes` with the client charset for exact replay). */
+  /** The statement text, decoded in the client charset when known and decodable, else as UTF-8 (`queryBytes` is exact). */
   query: string;
   queryBytes: Buffer;
   /** MariaDB QUERY_COMPRESSED_EVENT (the statement was zlib-compressed in the binlog). */
