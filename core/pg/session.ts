@@ -101,6 +101,8 @@ const FORCE_ERROR = q(`DO $rd$BEGIN RAISE EXCEPTION 'ReplicaDesk: this statement
 const NONDETERMINISTIC_ERRORS = new Set(['40P01', '40001', '57014', '55P03', '25P02', '57P01', '57P02', '57P03', '08006', '08003']);
 
 const MAX_DEFERRED_BYTES = 1 << 20;
+/** handle() result: a unit is running and will resume the session itself. */
+const IN_FLIGHT = Symbol('in flight');
 
 function sameOutcomes(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -276,7 +278,7 @@ export class FanoutSession {
       return;
     }
     this.inbox.push({ type, raw });
-    if (!this.running) void this.pump();
+    if (!this.running) this.pump();
   }
 
   /** The client sent something malformed or closed the connection. */
@@ -295,29 +297,52 @@ export class FanoutSession {
     }
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Runs queued client messages one unit at a time. Plain reads complete through callbacks (no promise per
+   * query); everything else is awaited.
+   */
+  private pump(): void {
+    if (this.running) return;
     this.running = true;
     try {
       while (this.inbox.length && !this.closed) {
         if (this.tx === 'I' && this.ctx.writesPaused) {
-          this.atGate = true;
-          while (this.ctx.writesPaused) await this.ctx.writesPaused;
-          this.atGate = false;
-          if (this.closed) break;
+          void this.waitAtGate();
+          return;
         }
         const m = this.inbox.shift()!;
-        const pending = this.handle(m.type, m.raw);
-        if (pending) await pending;
+        const r = this.handle(m.type, m.raw);
+        if (r === IN_FLIGHT) return;
+        if (r) {
+          r.then(this.resume, this.crash);
+          return;
+        }
       }
     } catch (err) {
-      if (err instanceof MalformedMessage) this.fatal('08P01', `invalid message from the client: ${err.message}`);
-      else this.fatal('XX000', `ReplicaDesk internal error: ${(err as Error).message}`);
-    } finally {
-      this.running = false;
+      this.crash(err);
     }
+    this.running = false;
   }
 
-  private handle(type: number, raw: Buffer): Promise<void> | undefined {
+  private readonly resume = (): void => {
+    this.running = false;
+    if (this.inbox.length && !this.closed) this.pump();
+  };
+
+  private readonly crash = (err: unknown): void => {
+    this.running = false;
+    if (err instanceof MalformedMessage) this.fatal('08P01', `invalid message from the client: ${err.message}`);
+    else this.fatal('XX000', `ReplicaDesk internal error: ${(err as Error).message}`);
+  };
+
+  private async waitAtGate(): Promise<void> {
+    this.atGate = true;
+    while (this.ctx.writesPaused) await this.ctx.writesPaused;
+    this.atGate = false;
+    this.resume();
+  }
+
+  private handle(type: number, raw: Buffer): Promise<void> | typeof IN_FLIGHT | undefined {
     switch (type) {
       case FE.Query:
         if (this.batch.length) this.batch = []; // PostgreSQL would have complained; the Query starts afresh
@@ -355,13 +380,16 @@ export class FanoutSession {
 
   // ---- simple query -------------------------------------------------------------------------------
 
-  private async simpleQuery(raw: Buffer): Promise<void> {
+  private simpleQuery(raw: Buffer): Promise<void> | typeof IN_FLIGHT {
     const [s, e] = queryTextRange(raw);
     const classified = this.ctx.classifier.classifyBytes(raw, s, e, true);
     const info = classified.info;
     const quick = this.quickKind(info);
-    if (quick === 'read' || quick === 'empty') return this.read([raw], ONE_READY, info);
-    const tokens = cloneTokens(classified.tokens);
+    if (quick === 'read' || quick === 'empty') return this.readFast(raw, info);
+    return this.simpleQuerySlow(raw, s, e, info, cloneTokens(classified.tokens), quick);
+  }
+
+  private async simpleQuerySlow(raw: Buffer, s: number, e: number, info: Classified, tokens: Tokens, quick: StmtKind | undefined): Promise<void> {
     const text = raw.toString('latin1', s, e);
     const kind = quick ?? (await this.effectiveKind(info));
     const label = text;
@@ -709,12 +737,38 @@ export class FanoutSession {
     const sink = new UnitSink(slots, { out: this.client });
     this.sendTo(node, bufs, [sink]);
     await sink.done;
+    await this.finishRead(sink, node, before, bufs, slots, info);
+  }
+
+  /** A simple-protocol read without promises: the sink's completion resumes the session. */
+  private readFast(raw: Buffer, info: Classified): typeof IN_FLIGHT {
+    const node = this.readNode(info);
+    const before = this.tx;
+    this.ctx.countSelect(node);
+    const sink = new UnitSink(ONE_READY, { out: this.client });
+    // Resume after the current chunk's relayed bytes have been written (they are flushed at its end).
+    sink.onDone = () =>
+      queueMicrotask(() => {
+        try {
+          const r = this.finishRead(sink, node, before, [raw], ONE_READY, info);
+          if (r) r.then(this.resume, this.crash);
+          else this.resume();
+        } catch (err) {
+          this.crash(err);
+        }
+      });
+    this.sendTo(node, [raw], [sink]);
+    return IN_FLIGHT;
+  }
+
+  private finishRead(sink: UnitSink, node: number, before: 'I' | 'T' | 'E', bufs: Buffer[], slots: Uint8Array, info: Classified | undefined): Promise<void> | undefined {
     if (sink.failed) {
       if (sink.relayed === 0 && node !== this.main && !this.closed && this.ctx.backendFailed(node, sink.failed) && this.conns.size) {
         // Nothing reached the client yet: serve the read from the main node instead.
         return this.read(bufs, slots, info, this.main);
       }
-      return this.unitFailed(node, sink.failed, sink.relayed > 0);
+      this.unitFailed(node, sink.failed, sink.relayed > 0);
+      return undefined;
     }
     this.setTx(sink.status);
     if (before === 'T' && this.tx === 'E') {
@@ -722,6 +776,7 @@ export class FanoutSession {
       this.broadcast({ bufs: [FORCE_ERROR], slots: ONE_READY, expected: null, label: 'mirror failed read' }, node);
     }
     this.afterUnit();
+    return undefined;
   }
 
   private showPoolNodes(): void {
