@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiEvent, ReplicaDeskApi } from '../../../core/api/contract';
-import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from '../../../core/api/types';
+import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, ServiceInfo } from '../../../core/api/types';
 
 export interface ServiceState {
   api: ReplicaDeskApi;
@@ -11,6 +11,8 @@ export interface ServiceState {
   fanouts: FanoutSummary[];
   /** The newest history entries, newest first (the dashboard's "recent events"). */
   recent: HistoryEntry[];
+  /** Long-running work (initial copies, recoveries): the latest state of each job seen, newest first. */
+  jobs: JobState[];
   /** The service said it is stopping (the window will lose its engine). */
   stopping: boolean;
   refresh(): Promise<void>;
@@ -19,6 +21,8 @@ export interface ServiceState {
 }
 
 const RECENT = 20;
+const MAX_JOBS = 50;
+const sortJobs = (jobs: JobState[]) => [...jobs].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 const RETRY_MS = 5000;
 const Ctx = createContext<ServiceState | null>(null);
 
@@ -27,19 +31,20 @@ const Ctx = createContext<ServiceState | null>(null);
  * from the event stream, and retries while the service cannot be reached.
  */
 export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; children: ReactNode }) {
-  const [state, setState] = useState<Omit<ServiceState, 'api' | 'refresh' | 'onEvent'>>({ status: 'connecting', channels: [], fanouts: [], recent: [], stopping: false });
+  const [state, setState] = useState<Omit<ServiceState, 'api' | 'refresh' | 'onEvent'>>({ status: 'connecting', channels: [], fanouts: [], recent: [], jobs: [], stopping: false });
   const listeners = useRef(new Set<(e: ApiEvent) => void>());
   const alive = useRef(true);
 
   const refresh = useCallback(async () => {
     try {
-      const [info, channels, fanouts, recent] = await Promise.all([
+      const [info, channels, fanouts, recent, jobs] = await Promise.all([
         api.call('service.info', {}),
         api.call('channels.list', {}),
         api.call('fanouts.list', {}),
         api.call('history.list', { limit: RECENT }),
+        api.call('jobs.list', {}),
       ]);
-      if (alive.current) setState((s) => ({ ...s, status: 'ready', info, channels, fanouts, recent, stopping: false, error: undefined }));
+      if (alive.current) setState((s) => ({ ...s, status: 'ready', info, channels, fanouts, recent, jobs: sortJobs(jobs), stopping: false, error: undefined }));
     } catch (err) {
       if (alive.current) setState((s) => ({ ...s, status: 'error', error: (err as Error).message }));
     }
@@ -57,8 +62,13 @@ export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; childr
             return { ...s, channels: e.channels };
           case 'fanouts':
             return { ...s, fanouts: e.fanouts };
+          case 'job':
+            return { ...s, jobs: sortJobs([e.job, ...s.jobs.filter((j) => j.id !== e.job.id)]).slice(0, MAX_JOBS) };
           case 'service.stopping':
             return { ...s, stopping: true };
+          default:
+            // An event this window does not know yet (a newer service): ignore it.
+            return s;
         }
       });
       for (const l of listeners.current) l(e);
