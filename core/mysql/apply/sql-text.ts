@@ -21,7 +21,7 @@ export function quoteString(s: string): string {
 const ESCAPES: Record<string, string> = { '\0': '\\0', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\t': '\\t', '\x1a': '\\Z', "'": "\\'", '"': '\\"', '\\': '\\\\' };
 
 /** How the applier writes values for a target column, derived from its data type. */
-export type ValueStyle = 'integer' | 'real' | 'decimal' | 'bit' | 'text' | 'binary' | 'temporal' | 'json' | 'enum' | 'set' | 'spatial' | 'other';
+export type ValueStyle = 'integer' | 'real' | 'decimal' | 'bit' | 'text' | 'binary' | 'temporal' | 'json' | 'enum' | 'set' | 'spatial' | 'uuid' | 'other';
 
 export function valueStyleOf(dataType: string, charset: string | null): ValueStyle {
   switch (dataType.toLowerCase()) {
@@ -76,9 +76,11 @@ export function valueStyleOf(dataType: string, charset: string | null): ValueSty
     case 'blob':
     case 'mediumblob':
     case 'longblob':
+    case 'uuid':
+      // MariaDB UUID: 16 bytes in the binlog, but only its text form can be assigned back.
+      return 'uuid';
     case 'inet4':
     case 'inet6':
-    case 'uuid':
     case 'vector':
       return 'binary';
     default:
@@ -131,6 +133,12 @@ export function literal(v: ColumnValue, col: LiteralColumn): string {
     switch (col.style) {
       case 'bit':
         return bitValue(v);
+      case 'uuid':
+        if (v.length === 16) {
+          const h = v.toString('hex');
+          return `'${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}'`;
+        }
+        return hexLiteral(v);
       case 'text':
       case 'json':
       case 'enum':

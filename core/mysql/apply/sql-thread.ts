@@ -373,7 +373,12 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     const [colls] = await meta.query('SELECT ID, COLLATION_NAME FROM information_schema.COLLATIONS');
     this.collations = new Map((colls as { ID: number | string; COLLATION_NAME: string }[]).map((r) => [Number(r.ID), r.COLLATION_NAME]));
     await ensurePositionTable(meta, cfg.stateDatabase);
-    const fromTarget = await readPosition(meta, cfg.stateDatabase, this.o.channel);
+    let fromTarget = await readPosition(meta, cfg.stateDatabase, this.o.channel);
+    if (fromTarget && cfg.channelId && fromTarget.channelId && fromTarget.channelId !== cfg.channelId) {
+      // A row left by an earlier channel of the same name (deleted and created again): not ours.
+      this.emit('warning', `The target's position row for ${this.o.channel} was written by an earlier channel of that name; it is ignored and will be replaced.`);
+      fromTarget = undefined;
+    }
     this.o.onTargetPosition?.(fromTarget);
     if (fromTarget) {
       // The target wins: it holds the position written in the same transaction as the data. Relay
@@ -788,7 +793,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
    */
   private async runDdl(ev: QueryEvent, db: string): Promise<void> {
     const p = this.pipeline!;
-    await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, { ...this.pendingEnd, ddlInProgress: true }), this.info('position update', ev.logPos, null));
+    await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', { ...this.pendingEnd, ddlInProgress: true }), this.info('position update', ev.logPos, null));
     await p.sync();
     const tolerate = this.ddlReplay ? DDL_ALREADY_DONE_ERRNOS : null;
     this.ddlReplay = false;
@@ -860,7 +865,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
       rows: rows.slice() as Row[] | UpdatedRow[],
       sig,
       bytes: ev.eventSize,
-      what: `${kindName}${ev.version === 1 ? '_v1' : ''} event on table ${t.db}.${t.table}${this.annotate ? ` (statement: ${this.annotate.slice(0, 200)})` : ''}`,
+      what: `${kindName}${ev.version === 1 ? '_v1' : ''} event on table ${t.db}.${t.table}${this.annotate ? ` (from the statement: ${this.annotate.length > 120 ? this.annotate.slice(0, 120) + '…' : this.annotate})` : ''}`,
       where: this.where(ev.logPos),
     };
   }
@@ -887,12 +892,12 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     this.setState(SqlState.COMMITTING);
     if (this.targetOpen) {
       await p.sync();
-      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, pos), { expect: null, what: 'position update', where: '' });
+      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', pos), { expect: null, what: 'position update', where: '' });
       await p.add('COMMIT', { expect: null, what: 'COMMIT', where: '' });
       await p.sync();
       this.targetOpen = false;
     } else {
-      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, pos), { expect: null, what: 'position update', where: '' });
+      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', pos), { expect: null, what: 'position update', where: '' });
       await p.sync();
     }
     this.groupsInTarget = 0;

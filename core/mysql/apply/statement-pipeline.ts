@@ -153,5 +153,5 @@ export class StatementPipeline {
 
 function excerpt(sql: string | Buffer): string {
   const s = typeof sql === 'string' ? sql : sql.toString('utf8');
-  return s.length > 300 ? s.slice(0, 300) + '…' : s;
+  return s.length > 200 ? s.slice(0, 200) + '…' : s;
 }

@@ -99,9 +99,14 @@ export async function loadTargetTable(conn: mysql.Connection, db: string, table:
   return { db, table, columns, key, hasNativeJson: columns.some((c) => c.dataType === 'json') };
 }
 
-/** Signedness hints for the decoder (MariaDB's default binlog_row_metadata=NO_LOG does not say). */
+/**
+ * Hints for the decoder where MariaDB's default binlog_row_metadata=NO_LOG says nothing: signedness, and
+ * which string columns are binary (the server strips trailing 0x00 from BINARY(n), UUID and INET6 values in
+ * the binlog; knowing the column is binary lets the decoder pad them back). Text columns get no charset
+ * hint on purpose: their raw bytes go back to the server with the column's own charset introducer.
+ */
 export function hintsFor(t: TargetTable): ColumnHint[] {
-  return t.columns.map((c) => ({ unsigned: c.unsigned }));
+  return t.columns.map((c) => (c.charset === null && c.style !== 'integer' && c.style !== 'real' && c.style !== 'decimal' ? { unsigned: c.unsigned, charset: 'binary' } : { unsigned: c.unsigned }));
 }
 
 /**

@@ -32,6 +32,8 @@ export type ExecMode = 'STRICT' | 'IDEMPOTENT';
 /** Everything CHANGE MASTER TO and the replica's my.cnf say about one channel, minus the passwords. */
 export interface ChannelConfig {
   name: string;
+  /** Random id of this channel's incarnation; the target's position row carries it (a re-created channel of the same name must not resume an old row). */
+  channelId?: string;
   master: EndpointConfig;
   target: EndpointConfig;
   /** This replica's server_id towards the master (must differ from the master's and other replicas'). */
@@ -93,6 +95,7 @@ export function normalizeConfig(c: Partial<ChannelConfig> & Pick<ChannelConfig, 
   checkChannelName(c.name);
   const out: ChannelConfig = {
     name: c.name,
+    ...(c.channelId ? { channelId: c.channelId } : {}),
     master: c.master,
     target: c.target,
     serverId: c.serverId ?? defaultServerId(c.name),

@@ -86,7 +86,7 @@ export class ChannelManager extends EventEmitter<ChannelManagerEvents> {
       const { password: _pw, ...cfg } = e;
       return cfg;
     };
-    const config = normalizeConfig({ ...rest, serverId: rest.serverId ?? randomServerId(), master: strip(master), target: strip(target) });
+    const config = normalizeConfig({ ...rest, channelId: crypto.randomUUID(), serverId: rest.serverId ?? randomServerId(), master: strip(master), target: strip(target) });
     await this.repo.create(config, this.box, { master: master.password, target: target.password });
     await this.history(config.name, 'channel.created', 'info', `Channel ${config.name} created: ${master.user}@${master.host}:${master.port} → ${target.user}@${target.host}:${target.port}.`);
     return config;
@@ -114,6 +114,19 @@ export class ChannelManager extends EventEmitter<ChannelManagerEvents> {
     const ch = this.channels.get(name);
     if (ch?.running) throw new ReplicaDeskError('CHANNEL_RUNNING', `Stop channel ${name} before deleting it.`, { channel: name });
     await this.dropChannel(name);
+    const config = await this.repo.requireConfig(name);
+    // Best effort: the target's position row would otherwise outlive the channel.
+    try {
+      const passwords = await this.repo.passwords(name, this.box);
+      const conn = await connectMysql({ ...config.target, password: passwords.target, connectTimeoutMs: 5000 });
+      try {
+        await deletePosition(conn, config.stateDatabase, name);
+      } finally {
+        await conn.end();
+      }
+    } catch {
+      /* target unreachable: the row stays, and a new channel of this name ignores it (channelId) */
+    }
     await this.repo.delete(name);
     await fs.promises.rm(path.join(this.dataDir, 'relay', name), { recursive: true, force: true });
     await this.history(name, 'channel.deleted', 'info', `Channel ${name} deleted.`);
