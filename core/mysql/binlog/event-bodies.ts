@@ -503,6 +503,9 @@ export function parseGtidList(base: EventBase, r: ByteReader): GtidListEvent {
 
 // ---------------------------------------------------------------- ROWS
 
+const EMPTY_BITMAP = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
+
 export interface RowsEventInfo {
   rowsKind: RowsKind;
   version: number;
@@ -555,35 +558,37 @@ export function rowsEventInfo(type: number): RowsEventInfo | undefined {
  * pay for them); errors found then are the same typed BINLOG_* errors the decoder throws.
  */
 export class RowsEventImpl {
-  readonly kind = 'rows' as const;
-  typeCode!: number;
-  typeName!: string;
-  timestamp!: number;
-  serverId!: number;
-  eventSize!: number;
-  logPos!: number;
-  flags!: number;
-  position!: number;
-  raw!: Buffer;
-  checksum: number | undefined;
-  rowsKind: RowsKind;
-  version: number;
-  partial: boolean;
-  compressed: boolean;
-  tableId = 0;
-  rowsFlags = 0;
-  extraData?: Buffer;
-  columnCount = 0;
-  columnsPresent: Uint8Array = new Uint8Array(0);
-  columnsPresentAfter?: Uint8Array;
-  tableMap: TableMap | undefined;
-  private data!: Buffer;
-  private dataStart = 0;
-  private dataEnd = 0;
-  private decoded: Row[] | UpdatedRow[] | undefined;
-  private readonly source: string | undefined;
+  // `declare`d fields: assigned once in the constructor, in one order (no define-then-assign per field).
+  declare readonly kind: 'rows';
+  declare typeCode: number;
+  declare typeName: string;
+  declare timestamp: number;
+  declare serverId: number;
+  declare eventSize: number;
+  declare logPos: number;
+  declare flags: number;
+  declare position: number;
+  declare raw: Buffer;
+  declare checksum: number | undefined;
+  declare rowsKind: RowsKind;
+  declare version: number;
+  declare partial: boolean;
+  declare compressed: boolean;
+  declare tableId: number;
+  declare rowsFlags: number;
+  declare extraData: Buffer | undefined;
+  declare columnCount: number;
+  declare columnsPresent: Uint8Array;
+  declare columnsPresentAfter: Uint8Array | undefined;
+  declare tableMap: TableMap | undefined;
+  declare private data: Buffer;
+  declare private dataStart: number;
+  declare private dataEnd: number;
+  declare private decoded: Row[] | UpdatedRow[] | undefined;
+  declare private readonly source: string | undefined;
 
   constructor(base: EventBase, info: RowsEventInfo, source: string | undefined) {
+    (this as { kind: 'rows' }).kind = 'rows';
     this.typeCode = base.typeCode;
     this.typeName = base.typeName;
     this.timestamp = base.timestamp;
@@ -598,7 +603,18 @@ export class RowsEventImpl {
     this.version = info.version;
     this.partial = info.partial;
     this.compressed = info.compressed;
-    this.source = source;
+    this.tableId = 0;
+    this.rowsFlags = 0;
+    this.extraData = undefined;
+    this.columnCount = 0;
+    this.columnsPresent = EMPTY_BITMAP;
+    this.columnsPresentAfter = undefined;
+    this.tableMap = undefined;
+    this.data = EMPTY_BUFFER;
+    this.dataStart = 0;
+    this.dataEnd = 0;
+    this.decoded = undefined;
+    (this as unknown as { source: string | undefined }).source = source;
   }
 
   parse(r: ByteReader, postHeaderLength: number, tableMaps: Map<number, TableMap>): void {
