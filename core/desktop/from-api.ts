@@ -19,7 +19,7 @@ type MaybeFanoutFields = Partial<{
   poolNodes: { nodeId: number; hostname: string; port: number; status: string }[];
 }>;
 
-const NODE_STATUSES = new Set<DesktopPoolNode['status']>(['up', 'down', 'waiting', 'unused']);
+const NODE_STATUSES = new Set<DesktopPoolNode['status']>(['up', 'down', 'waiting', 'recovering', 'unused']);
 
 export function desktopChannel(summary: ChannelSummary): DesktopChannel {
   const s = summary as ChannelSummary & MaybeChannelFields;

@@ -17,6 +17,7 @@ export type HealthReason =
   | 'sql-error'
   | 'serving'
   | 'node-detached'
+  | 'node-recovering'
   | 'all-nodes-down'
   | 'fanout-error';
 
@@ -40,8 +41,8 @@ export interface DesktopPoolNode {
   nodeId: number;
   hostname: string;
   port: number;
-  /** pgpool's status words: up, down, waiting (up, no client has used it yet), unused. */
-  status: 'up' | 'down' | 'waiting' | 'unused';
+  /** pgpool's status words: up, down, waiting (up, no client has used it yet), unused; and recovering. */
+  status: 'up' | 'down' | 'waiting' | 'recovering' | 'unused';
 }
 
 export interface DesktopFanout {
@@ -90,7 +91,8 @@ export function fanoutHealth(f: DesktopFanout): UnitHealth {
   if (!f.running) return f.error ? { ...base, health: 'error', reason: 'fanout-error' } : { ...base, health: 'warn', reason: 'stopped' };
   if (counted.length > 0 && up === 0) return { ...base, health: 'error', reason: 'all-nodes-down' };
   // A detached backend no longer gets the writes: the copies are drifting apart until it is recovered.
-  if (up < counted.length) return { ...base, health: 'warn', reason: 'node-detached' };
+  if (counted.some((n) => n.status === 'down')) return { ...base, health: 'warn', reason: 'node-detached' };
+  if (up < counted.length) return { ...base, health: 'warn', reason: 'node-recovering' };
   return { ...base, health: 'ok', reason: 'serving' };
 }
 

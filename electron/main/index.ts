@@ -66,7 +66,7 @@ async function boot(): Promise<void> {
 
   const secretsEncrypted = SafeStorageSecretBox.isReallyEncrypted();
   if (!secretsEncrypted) logger.warn('No OS password store: saved passwords are only obfuscated (safeStorage plain-text fallback).');
-  service = await Service.start({ dataDir, mode: 'desktop', secretBox: new SafeStorageSecretBox(), secretsEncrypted });
+  service = await Service.start({ dataDir, mode: 'desktop', secretBox: new SafeStorageSecretBox(), secretsEncrypted, logger });
   const stopLogging = logServiceEvents(service.events, logger);
   logger.info('Desktop app started.', { version: app.getVersion(), dataDir, electron: process.versions.electron });
 

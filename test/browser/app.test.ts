@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, launch, screenshot, startServe, type Browser, type Served } from './harness';
+import { browserSkipReason, gotoHash, launch, screenshot, startServe, type Browser, type Served } from './harness';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[browser] skipped: ${skip}`);
@@ -24,10 +24,7 @@ async function open(page: Page, hash = ''): Promise<void> {
   if (hash) await go(page, hash);
 }
 
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-  await page.locator('h1.screen-title').first().waitFor();
-}
+const go = gotoHash;
 
 test('the dashboard shows the real service: status, mode, version, the start event', { skip: skip ?? false }, async () => {
   const page = await browser.newPage();

@@ -109,3 +109,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Moves the app to a screen and waits until that screen is the one shown (not the previous one). */
+export async function gotoHash(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+  const screen = hash.replace(/^#\//, '').split('/')[0];
+  await page.waitForFunction(`document.querySelector('.side-nav a[aria-current="page"]')?.getAttribute('href')?.startsWith('#/${screen}')`);
+  await page.locator('h1.screen-title').first().waitFor();
+}
+
+/** Switches the language and waits until the page has re-rendered in it. */
+export async function switchLang(page: Page, lang: 'en' | 'ja' | 'zh'): Promise<void> {
+  await page.getByTestId('lang-select').selectOption(lang);
+  await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang === 'zh' ? 'zh-CN' : lang)}`);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, launch, screenshot, startServe, type Browser, type Served } from './harness';
+import { browserSkipReason, gotoHash, launch, screenshot, startServe, switchLang, type Browser, type Served } from './harness';
 
 /**
  * Every language renders without English leaking through and without raw keys. The compiler already
@@ -101,11 +101,10 @@ for (const lang of ['ja', 'zh'] as const) {
     const page = await browser.newPage();
     await page.goto(served.openUrl);
     await page.getByTestId('overall').waitFor();
-    await page.getByTestId('lang-select').selectOption(lang);
+    await switchLang(page, lang);
     const fragments = englishFragments(lang);
     for (const hash of SCREENS) {
-      await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-      await page.locator('h1.screen-title').first().waitFor();
+      await gotoHash(page, hash);
       await unfold(page);
       // The fan-out wizard's later step is reachable without the service: check it too.
       const texts = [await readable(page)];
@@ -132,7 +131,7 @@ for (const lang of ['ja', 'zh'] as const) {
       assert.doesNotMatch(text, /\{[a-zA-Z]+\}/, `${lang} ${hash}: an unfilled placeholder shows`);
       await screenshot(page, `${lang}-${hash.replace(/^#\//, '').replace(/\//g, '-')}`);
     }
-    await page.getByTestId('lang-select').selectOption('en');
+    await switchLang(page, 'en');
   });
 }
 
@@ -141,13 +140,12 @@ test('the English screens show their catalog text (the check above would catch a
   const page = await browser.newPage();
   await page.goto(served.openUrl);
   await page.getByTestId('overall').waitFor();
-  await page.getByTestId('lang-select').selectOption('en');
+  await switchLang(page, 'en');
   const fragments = englishFragments('ja');
   let found = 0;
   let english = 0;
   for (const hash of SCREENS) {
-    await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-    await page.locator('h1.screen-title').first().waitFor();
+    await gotoHash(page, hash);
     await unfold(page);
     const text = await readable(page);
     found += fragments.filter((f) => text.includes(f.fragment)).length;

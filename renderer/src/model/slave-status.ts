@@ -1,9 +1,12 @@
+import type { DesktopChannel } from '../../../core/desktop/health';
 /**
  * One row of SHOW SLAVE STATUS, with MySQL's / MariaDB's own field names, so what the card shows matches
  * what users have in their notes and manuals. The renderer keeps this shape locally until the service
  * API offers the full row (today it sends a summary); the card renders whichever it gets.
  */
 export interface SlaveStatus {
+  /** MySQL's name for the channel; MariaDB calls it Connection_name. */
+  Channel_Name?: string;
   /** MariaDB multi-source: the channel's name (our channel name). */
   Connection_name?: string;
   Slave_IO_State: string;
@@ -43,10 +46,23 @@ export interface SlaveStatus {
   Slave_SQL_Running_State: string;
   Last_IO_Error_Timestamp?: string;
   Last_SQL_Error_Timestamp?: string;
+  Master_UUID?: string;
+  SQL_Delay?: number;
+  Gtid_Slave_Pos?: string;
+  // ReplicaDesk's additions (core/mysql/channel/status.ts).
+  /** Relay-log bytes received but not applied yet. */
+  Relay_Bytes_Behind?: number;
+  /** Source events applied per second over the last ~10 s. */
+  Apply_Rate_Events?: number;
+  Apply_Rate_Transactions?: number;
+  Target_Host?: string;
+  Target_Port?: number;
+  Target_User?: string;
 }
 
 /** Fields SHOW SLAVE STATUS has, in its order, for the "all fields" view. */
 export const SLAVE_STATUS_FIELDS: readonly (keyof SlaveStatus)[] = [
+  'Channel_Name',
   'Connection_name',
   'Slave_IO_State',
   'Master_Host',
@@ -85,6 +101,15 @@ export const SLAVE_STATUS_FIELDS: readonly (keyof SlaveStatus)[] = [
   'Slave_SQL_Running_State',
   'Last_IO_Error_Timestamp',
   'Last_SQL_Error_Timestamp',
+  'Master_UUID',
+  'SQL_Delay',
+  'Gtid_Slave_Pos',
+  'Relay_Bytes_Behind',
+  'Apply_Rate_Events',
+  'Apply_Rate_Transactions',
+  'Target_Host',
+  'Target_Port',
+  'Target_User',
 ];
 
 /** Which thread's error is the current one: a stopped thread's error wins over a running one's old error. */
@@ -97,10 +122,26 @@ export function currentError(s: Pick<SlaveStatus, 'Slave_IO_Running' | 'Slave_SQ
 }
 
 /**
- * Bytes the SQL thread still has to apply, when both positions are in the same master binlog file (the
- * usual case once caught up); across a rotation the exact figure is unknown and null is honest.
+ * Bytes the SQL thread still has to apply: the engine's own count when it sends one; otherwise derived
+ * from the positions when both are in the same master binlog file (across a rotation the exact figure is
+ * unknown, and null is honest).
  */
-export function bytesBehind(s: Pick<SlaveStatus, 'Master_Log_File' | 'Read_Master_Log_Pos' | 'Relay_Master_Log_File' | 'Exec_Master_Log_Pos'>): number | null {
+export function bytesBehind(
+  s: Pick<SlaveStatus, 'Master_Log_File' | 'Read_Master_Log_Pos' | 'Relay_Master_Log_File' | 'Exec_Master_Log_Pos' | 'Relay_Bytes_Behind'>,
+): number | null {
+  if (typeof s.Relay_Bytes_Behind === 'number') return s.Relay_Bytes_Behind;
   if (!s.Master_Log_File || s.Master_Log_File !== s.Relay_Master_Log_File) return null;
   return Math.max(0, s.Read_Master_Log_Pos - s.Exec_Master_Log_Pos);
+}
+
+/** The health rules' view of a full status row (same rules as the tray, richer input than the summary). */
+export function desktopChannelFromStatus(s: SlaveStatus): DesktopChannel {
+  return {
+    name: s.Channel_Name ?? s.Connection_name ?? '',
+    io: s.Slave_IO_Running === 'Yes' ? 'running' : s.Slave_IO_Running === 'Connecting' ? 'connecting' : 'stopped',
+    sql: s.Slave_SQL_Running === 'Yes' ? 'running' : 'stopped',
+    secondsBehindMaster: s.Seconds_Behind_Master,
+    ioError: s.Last_IO_Errno || s.Last_IO_Error ? { errno: s.Last_IO_Errno, message: s.Last_IO_Error } : null,
+    sqlError: s.Last_SQL_Errno || s.Last_SQL_Error ? { errno: s.Last_SQL_Errno, message: s.Last_SQL_Error } : null,
+  };
 }

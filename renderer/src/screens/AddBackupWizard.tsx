@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { takeHandOff } from '../api/handoff';
 import { useService } from '../api/service-state';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
@@ -46,7 +47,7 @@ export function AddBackupWizard() {
   const [step, setStep] = useState(0);
   const [touched, setTouched] = useState<Record<number, boolean>>({});
   const [name, setName] = useState('');
-  const [master, setMaster] = useState(emptyEndpoint('3306'));
+  const [master, setMaster] = useState<EndpointForm>(() => takeHandOff()?.master ?? emptyEndpoint('3306'));
   const [target, setTarget] = useState<EndpointForm>(emptyEndpoint('3306', '127.0.0.1'));
   const [filters, setFilters] = useState<FilterForm>({ replicateDoDb: '', replicateIgnoreDb: '', replicateDoTable: '', replicateIgnoreTable: '', replicateWildDoTable: '', replicateWildIgnoreTable: '' });
   const [start, setStart] = useState<StartForm>({ mode: 'clone', file: '', pos: '', gtid: '' });

@@ -12,7 +12,7 @@ import type { MessageKey } from '../i18n/en';
 import { channelHealth, desktopChannel, type HealthReason } from '../model/health';
 import { CHART_WINDOW_MS, lastHour, type MetricSample } from '../model/metrics';
 import { errorMeaning } from '../model/replication-errors';
-import { bytesBehind, currentError, SLAVE_STATUS_FIELDS, type SlaveStatus } from '../model/slave-status';
+import { bytesBehind, currentError, desktopChannelFromStatus, SLAVE_STATUS_FIELDS, type SlaveStatus } from '../model/slave-status';
 import { threadStateKey } from '../model/thread-states';
 import type { ChannelOps } from '../services/capabilities';
 
@@ -25,6 +25,7 @@ export const REASON_KEY: Record<HealthReason, MessageKey> = {
   'sql-error': 'health.sql-error',
   serving: 'health.serving',
   'node-detached': 'health.node-detached',
+  'node-recovering': 'health.node-recovering',
   'all-nodes-down': 'health.all-nodes-down',
   'fanout-error': 'health.fanout-error',
 };
@@ -41,12 +42,13 @@ function runningTone(v: 'Yes' | 'No' | 'Connecting'): Tone {
 export function ChannelCard({ summary, status, samples, ops, focused, now = Date.now() }: { summary: ChannelSummary; status?: SlaveStatus; samples?: MetricSample[]; ops: ChannelOps; focused?: boolean; now?: number }) {
   const { t, formatDuration, formatBytes, formatNumber, formatTime } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
-  const health = channelHealth(desktopChannel(summary));
+  // The full row, when there is one, says more than the summary (errors, lag); both go through the same rules.
+  const d = status ? desktopChannelFromStatus(status) : desktopChannel(summary);
+  const health = channelHealth(d);
   const io = status?.Slave_IO_Running ?? summary.slaveIoRunning;
   const sql = status?.Slave_SQL_Running ?? summary.slaveSqlRunning;
   const lag = status ? status.Seconds_Behind_Master : (health.lagSeconds ?? null);
   const behindBytes = status ? bytesBehind(status) : null;
-  const d = desktopChannel(summary);
   const err = status
     ? currentError(status)
     : d.sql === 'stopped' && d.sqlError
@@ -105,7 +107,7 @@ export function ChannelCard({ summary, status, samples, ops, focused, now = Date
           <dt>{t('channel.lag')}</dt>
           <dd>
             {lag === null ? t('channel.lagUnknown') : lag === 0 ? t('channel.lagNone') : t('channel.lagValue', { time: formatDuration(lag) })}
-            {behindBytes !== null ? <span className="secondary"> · {t('channel.lagBytes', { bytes: formatBytes(behindBytes) })}</span> : null}
+            {behindBytes ? <span className="secondary"> · {t('channel.lagBytes', { bytes: formatBytes(behindBytes) })}</span> : null}
             <code className="raw">Seconds_Behind_Master: {lag === null ? 'NULL' : lag}</code>
           </dd>
         </dl>

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useService } from '../api/service-state';
+import { useChannelDetails, useFanoutNodes } from '../api/unit-details';
 import { Card } from '../components/Card';
 import { Notice } from '../components/Notice';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
@@ -22,6 +23,8 @@ export function Dashboard({ route }: { route: Route }) {
   const [focusKind, focusName] = route.rest;
   const [run, action] = useAction();
   const allOps = canStartStopAll(cOps, fOps);
+  const channelDetails = useChannelDetails(svc.channels.map((c) => c.name), cOps);
+  const fanoutNodes = useFanoutNodes(svc.fanouts.map((f) => f.name), fOps);
 
   const overall: { tone: Tone; text: string } =
     state.health === 'error'
@@ -70,7 +73,14 @@ export function Dashboard({ route }: { route: Route }) {
         ) : (
           <div className="unit-grid">
             {svc.channels.map((c) => (
-              <ChannelCard key={c.name} summary={c} ops={cOps} focused={focusKind === 'channel' && focusName === c.name} />
+              <ChannelCard
+                key={c.name}
+                summary={c}
+                {...(channelDetails.get(c.name)?.status ? { status: channelDetails.get(c.name)!.status! } : {})}
+                {...(channelDetails.get(c.name) ? { samples: channelDetails.get(c.name)!.samples } : {})}
+                ops={cOps}
+                focused={focusKind === 'channel' && focusName === c.name}
+              />
             ))}
           </div>
         )}
@@ -88,7 +98,13 @@ export function Dashboard({ route }: { route: Route }) {
         ) : (
           <div className="unit-grid">
             {svc.fanouts.map((f) => (
-              <FanoutCard key={f.name} summary={f} ops={fOps} focused={focusKind === 'fanout' && focusName === f.name} />
+              <FanoutCard
+                key={f.name}
+                summary={f}
+                {...(fanoutNodes.get(f.name) ? { nodes: fanoutNodes.get(f.name)! } : {})}
+                ops={fOps}
+                focused={focusKind === 'fanout' && focusName === f.name}
+              />
             ))}
           </div>
         )}

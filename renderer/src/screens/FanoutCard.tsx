@@ -9,12 +9,19 @@ import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { desktopFanout, fanoutHealth } from '../model/health';
-import { nodeActions, type PoolNode } from '../model/pool-node';
+import { desktopFanoutFromNodes, nodeActions, type NodeRecovery, type PoolNode } from '../model/pool-node';
+import { ProgressBar } from '../components/ProgressBar';
 import type { FanoutOps } from '../services/capabilities';
 import { REASON_KEY } from './ChannelCard';
 
-const NODE_TONE: Record<PoolNode['status'], Tone> = { up: 'ok', waiting: 'ok', down: 'error', unused: 'idle' };
-const NODE_STATUS_KEY: Record<PoolNode['status'], MessageKey> = { up: 'node.status.up', waiting: 'node.status.waiting', down: 'node.status.down', unused: 'node.status.unused' };
+const NODE_TONE: Record<PoolNode['status'], Tone> = { up: 'ok', waiting: 'ok', down: 'error', recovering: 'warn', unused: 'idle' };
+const NODE_STATUS_KEY: Record<PoolNode['status'], MessageKey> = {
+  up: 'node.status.up',
+  waiting: 'node.status.waiting',
+  down: 'node.status.down',
+  recovering: 'node.status.recovering',
+  unused: 'node.status.unused',
+};
 const ACTION_KEY = { attach: 'node.attach', detach: 'node.detach', recover: 'node.recover' } as const;
 
 /**
@@ -22,13 +29,14 @@ const ACTION_KEY = { attach: 'node.attach', detach: 'node.detach', recover: 'nod
  * and attach / detach / recover with progress. Detaching asks first: a detached server stops receiving
  * writes and must be recovered (copied back in step) before it can return.
  */
-export function FanoutCard({ summary, nodes, ops, focused }: { summary: FanoutSummary; nodes?: PoolNode[]; ops: FanoutOps; focused?: boolean }) {
+export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summary: FanoutSummary; nodes?: PoolNode[]; recoveries?: ReadonlyMap<number, NodeRecovery>; ops: FanoutOps; focused?: boolean }) {
   const { t, formatNumber, formatDate } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
-  const health = fanoutHealth(desktopFanout(summary));
+  const base = desktopFanout(summary);
+  const health = fanoutHealth(nodes ? desktopFanoutFromNodes(summary.name, summary.running, base.error, nodes) : base);
   const [run, action] = useAction();
   const [pending, setPending] = useState<{ nodeId: number; verb: 'attach' | 'detach' | 'recover' } | undefined>();
-  const [confirmDetach, setConfirmDetach] = useState<PoolNode | undefined>();
+  const [confirm, setConfirm] = useState<{ node: PoolNode; verb: 'detach' | 'attach' } | undefined>();
   useEffect(() => {
     if (focused) {
       ref.current?.scrollIntoView({ block: 'start' });
@@ -57,6 +65,16 @@ export function FanoutCard({ summary, nodes, ops, focused }: { summary: FanoutSu
       header: t('node.col.actions'),
       render: (n) => {
         const verbs = nodeActions(n.status).filter((v) => ops[v]);
+        const recovery = recoveries?.get(n.node_id);
+        if (recovery && recovery.phase !== 'attached' && recovery.phase !== 'failed') {
+          return (
+            <ProgressBar
+              label={t('node.recovery', { phase: recovery.phase })}
+              {...(recovery.phase === 'copy' && recovery.progress !== undefined ? { value: recovery.progress, max: 1 } : {})}
+              {...(recovery.database ? { detail: recovery.database } : {})}
+            />
+          );
+        }
         if (pending?.nodeId === n.node_id) {
           return (
             <span className="inline-progress" role="status">
@@ -67,7 +85,7 @@ export function FanoutCard({ summary, nodes, ops, focused }: { summary: FanoutSu
         return (
           <span className="button-row">
             {verbs.map((v) => (
-              <button key={v} type="button" disabled={action.busy} onClick={() => (v === 'detach' ? setConfirmDetach(n) : act(n, v))} aria-label={`${t(ACTION_KEY[v])} ${n.hostname}:${n.port}`}>
+              <button key={v} type="button" disabled={action.busy} onClick={() => (v === 'recover' ? act(n, v) : setConfirm({ node: n, verb: v }))} aria-label={`${t(ACTION_KEY[v])} ${n.hostname}:${n.port}`}>
                 {t(ACTION_KEY[v])}
               </button>
             ))}
@@ -111,19 +129,19 @@ export function FanoutCard({ summary, nodes, ops, focused }: { summary: FanoutSu
         {nodes?.some((n) => n.status === 'down') ? <Notice tone="warn">{t('fanout.detachedHelp')}</Notice> : null}
       </Card>
       <ConfirmDialog
-        open={!!confirmDetach}
-        title={t('node.detachTitle', { host: confirmDetach ? `${confirmDetach.hostname}:${confirmDetach.port}` : '' })}
-        confirmLabel={t('node.detach')}
+        open={!!confirm}
+        title={confirm ? t(confirm.verb === 'detach' ? 'node.detachTitle' : 'node.attachTitle', { host: `${confirm.node.hostname}:${confirm.node.port}` }) : ''}
+        confirmLabel={t(confirm?.verb === 'attach' ? 'node.attach' : 'node.detach')}
         cancelLabel={t('action.cancel')}
         danger
-        onCancel={() => setConfirmDetach(undefined)}
+        onCancel={() => setConfirm(undefined)}
         onConfirm={() => {
-          const n = confirmDetach!;
-          setConfirmDetach(undefined);
-          act(n, 'detach');
+          const c = confirm!;
+          setConfirm(undefined);
+          act(c.node, c.verb);
         }}
       >
-        <p>{t('node.detachWarning')}</p>
+        <p>{t(confirm?.verb === 'attach' ? 'node.attachWarning' : 'node.detachWarning')}</p>
       </ConfirmDialog>
     </div>
   );

@@ -9,7 +9,8 @@ import { useI18n } from '../i18n';
 import { checkEndpoint, type EndpointForm } from '../model/forms';
 import type { MasterPlan } from '../model/preflight';
 import { href, navigate } from '../router';
-import { setupOps } from '../services/setup';
+import { setupOps, type MasterOutcome } from '../services/setup';
+import { handOff } from '../api/handoff';
 import { EndpointFields, ERROR_KEY } from './EndpointFields';
 
 /**
@@ -25,8 +26,9 @@ export function PrepareMasterWizard() {
   const [admin, setAdmin] = useState<EndpointForm>({ host: '', port: '3306', user: 'root', password: '' });
   const [replicaHost, setReplicaHost] = useState('%');
   const [replicationUser, setReplicationUser] = useState('replicadesk');
-  const [plan, setPlan] = useState<MasterPlan>();
-  const [applied, setApplied] = useState(false);
+  const [plan, setPlan] = useState<MasterPlan & { user: { password?: string } }>();
+  const [outcome, setOutcome] = useState<MasterOutcome>();
+  const applied = !!outcome;
   const [run, action, clearAction] = useAction();
   const steps = [
     { id: 'connect', title: t('master.step.connect') },
@@ -47,7 +49,11 @@ export function PrepareMasterWizard() {
       setStep(1);
       void run(async () => setPlan(await ops.masterPlan!(input)));
     } else if (step === 1) setStep(2);
-    else navigate('add-backup');
+    else {
+      // The account just planned (and its password, when ReplicaDesk made one) goes into "Add a backup".
+      handOff({ master: { host: admin.host.trim(), port: admin.port, user: replicationUser, password: plan?.user.password ?? '' } });
+      navigate('add-backup');
+    }
   };
 
   return (
@@ -112,18 +118,27 @@ export function PrepareMasterWizard() {
                   type="button"
                   className="primary"
                   disabled={action.busy || applied}
-                  onClick={() =>
-                    void run(async () => {
-                      setPlan(await ops.applyMasterPlan!(input));
-                      setApplied(true);
-                    })
-                  }
+                  onClick={() => void run(async () => setOutcome(await ops.applyMasterPlan!({ ...input, ...(plan.user.password ? { password: plan.user.password } : {}) })))}
                 >
                   {applied ? t('master.applied') : t('master.apply')}
                 </button>
               ) : null}
             </div>
-            <p className="secondary">{t('master.copyHint')}</p>
+            {outcome ? (
+              <>
+                <Notice tone={outcome.manual.length ? 'warn' : 'ok'} title={t('master.appliedCount', { count: outcome.applied.length })}>
+                  {outcome.manual.length ? t('master.manualLead') : null}
+                </Notice>
+                {outcome.manual.map((m, i) => (
+                  <div key={i} className="fix">
+                    <pre className="mono code-block">{m.statement}</pre>
+                    <p className="secondary">{m.error}</p>
+                  </div>
+                ))}
+              </>
+            ) : (
+              <p className="secondary">{t('master.copyHint')}</p>
+            )}
           </>
         ) : (
           <ProgressBar label={t('master.reading')} />

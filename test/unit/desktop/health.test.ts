@@ -13,7 +13,7 @@ const running = (over: Partial<DesktopChannel> = {}): DesktopChannel => ({
   ...over,
 });
 
-const fanout = (statuses: ('up' | 'down' | 'waiting' | 'unused')[], over: Partial<DesktopFanout> = {}): DesktopFanout => ({
+const fanout = (statuses: ('up' | 'down' | 'waiting' | 'recovering' | 'unused')[], over: Partial<DesktopFanout> = {}): DesktopFanout => ({
   name: 'pg',
   running: true,
   error: null,
@@ -45,6 +45,8 @@ test('a fan-out: all up green, one detached amber, none up or stopped on error r
   const one = fanoutHealth(fanout(['up', 'down', 'unused']));
   assert.deepEqual([one.health, one.reason, one.nodesUp, one.nodesTotal], ['warn', 'node-detached', 1, 2]);
   assert.equal(fanoutHealth(fanout(['down', 'down'])).reason, 'all-nodes-down');
+  assert.equal(fanoutHealth(fanout(['up', 'recovering'])).reason, 'node-recovering', 'being recovered is not "detached"');
+  assert.equal(fanoutHealth(fanout(['up', 'recovering', 'down'])).reason, 'node-detached', 'a detached node is the news');
   assert.equal(fanoutHealth(fanout(['down'], { running: false, error: 'bind: address in use' })).health, 'error');
   assert.equal(fanoutHealth(fanout(['up'], { running: false })).health, 'warn');
 });

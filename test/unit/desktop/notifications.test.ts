@@ -68,6 +68,12 @@ test('a detached fan-out node is announced once, also across a stop and start of
   assert.equal(rules.evaluate([], [fo(['down', 'down'])], 4).length, 1, 'node 0 is new');
 });
 
+test('a node being recovered is not announced as detached', () => {
+  const rules = new NotificationRules(t, policy);
+  const recovering: DesktopFanout = { name: 'pg', running: true, error: null, nodes: [{ nodeId: 0, hostname: 'a', port: 1, status: 'up' }, { nodeId: 1, hostname: 'b', port: 2, status: 'recovering' }] };
+  assert.deepEqual(rules.evaluate([], [recovering], 0), []);
+});
+
 test('a burst is capped, the rest summed up in one later notification, errors first', () => {
   const rules = new NotificationRules(t, policy);
   const names = ['a', 'b', 'c', 'd', 'e'];
