@@ -72,10 +72,11 @@ export interface FanoutOptions {
   /** Directory holding pg_dump/pg_restore. */
   pgBinDir?: string;
   /**
-   * Send each write to the other nodes as soon as the main node finished it, instead of collecting a
-   * transaction's writes and sending them at COMMIT. Same guarantees; a trade of latency for system calls.
+   * When a transaction's writes (already done on the main node) go to the other nodes. Same guarantees in
+   * every case; a trade of latency against system calls. eager: each at once. deferred: all at COMMIT.
+   * adaptive: at once when the node has nothing in flight, else collected (the default).
    */
-  eagerOthers: boolean;
+  othersFlush: 'eager' | 'deferred' | 'adaptive';
   /**
    * Check the other nodes' results before they commit, so that a row-count difference can be rolled back
    * everywhere instead of detaching the node. Costs one round trip to the other nodes per transaction.
@@ -113,7 +114,7 @@ export function defaultOptions(nodes: Pick<BackendNodeOptions, 'host' | 'port'>[
     recoveryUser: '',
     recoveryPassword: '',
     recoveryTimeout: 90,
-    eagerOthers: false,
+    othersFlush: 'adaptive',
     verifyBeforeCommit: false,
     ...over,
   };
