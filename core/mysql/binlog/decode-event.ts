@@ -55,6 +55,12 @@ export class DecoderState {
       return cached.map;
     }
     const map = parseTableMap(r, postHeaderLength, this.mariadb, this.options.tableHints);
+    // Table ids grow over a server's life (a new id each time a table is reopened); a map is only needed
+    // within its transaction, so a long-running reader drops them wholesale now and then.
+    if (this.tableMapBodies.size >= MAX_TABLE_MAPS) {
+      this.tableMapBodies.clear();
+      this.tableMaps.clear();
+    }
     this.tableMapBodies.set(map.tableId, { body: Buffer.from(raw.subarray(start, end)), map });
     this.tableMaps.set(map.tableId, map);
     return map;
@@ -98,6 +104,7 @@ function rowsLike(type: number): boolean {
 }
 
 const KNOWN_TYPES = new Set<number>(Object.values(EventType));
+const MAX_TABLE_MAPS = 4096;
 
 /**
  * Decodes one whole event (`raw` = exactly its bytes, header to checksum) at `position`, updating `state`.

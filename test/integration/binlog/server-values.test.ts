@@ -326,3 +326,30 @@ test('private server (FULL metadata, MINIMAL images, compressed events): values 
     await conn.end();
   }
 });
+
+test('NOBLOB row image: unchanged BLOB/TEXT columns are absent (holes), the rest decodes', async () => {
+  const m = servers().master;
+  const conn = await mysqlConnect(m);
+  const db = uniqueName('binlog_noblob');
+  try {
+    await conn.query(`CREATE DATABASE \`${db}\``);
+    await conn.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, b BLOB, t TEXT, v INT, name VARCHAR(10))`);
+    await conn.query(`INSERT INTO \`${db}\`.t VALUES (1, x'00ff', 'text', 10, 'n')`);
+    const from = await binlogPosition(conn);
+    await conn.query("SET SESSION binlog_row_image = 'NOBLOB'");
+    await conn.query(`UPDATE \`${db}\`.t SET v = 11 WHERE id = 1`);
+    await conn.query(`UPDATE \`${db}\`.t SET t = 'changed' WHERE id = 1`);
+    const to = await binlogPosition(conn);
+    const updates = (await rowsEventsFor(m.dataDir, conn, from, to, db)).filter((e) => e.rowsKind === 'update').flatMap((e) => e.rows as UpdatedRow[]);
+    assert.equal(updates.length, 2);
+    const keys = (r: Row) => Object.keys(r).map(Number);
+    assert.deepEqual(keys(updates[0]!.before), [0, 3, 4], 'before image: every column but the BLOB/TEXT ones');
+    assert.deepEqual(keys(updates[0]!.after), [0, 3, 4]);
+    assert.deepEqual([updates[0]!.after[0], updates[0]!.after[3], String(updates[0]!.after[4])], [1, 11, 'n']);
+    assert.deepEqual(keys(updates[1]!.after), [0, 2, 3, 4], 'a changed TEXT column is logged');
+    assert.deepEqual(updates[1]!.after[2], Buffer.from('changed'), 'TEXT without metadata or hints: the bytes');
+  } finally {
+    await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await conn.end();
+  }
+});
