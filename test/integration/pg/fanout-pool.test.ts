@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, startProxy } from './helpers';
+import { direct, startProxy } from './helpers';
 
 const servers = useSuiteServers();
 
