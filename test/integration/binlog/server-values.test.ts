@@ -300,18 +300,22 @@ test('shared master (NO_LOG metadata, FULL images): every value equals the serve
 });
 
 let own: MariaDbInstance | undefined;
+let replica: MariaDbInstance | undefined;
 let ownRunDir: string | undefined;
 before(async () => {
   ownRunDir = makeRunDir('rd-binlog-full-');
-  own = await startMariaDb({
-    name: 'fullmeta',
-    runDir: ownRunDir,
-    serverId: 31,
-    extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=MINIMAL', '--log-bin-compress=ON', '--log-bin-compress-min-len=10'],
-  });
+  [own, replica] = await Promise.all([
+    startMariaDb({
+      name: 'fullmeta',
+      runDir: ownRunDir,
+      serverId: 31,
+      extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=MINIMAL', '--log-bin-compress=ON', '--log-bin-compress-min-len=10'],
+    }),
+    startMariaDb({ name: 'replica', runDir: ownRunDir, serverId: 32, extraArgs: ['--relay-log=relay-bin'] }),
+  ]);
 });
 after(async () => {
-  await own?.stop();
+  await Promise.allSettled([own?.stop(), replica?.stop()]);
   if (ownRunDir) fs.rmSync(ownRunDir, { recursive: true, force: true });
 });
 
@@ -351,5 +355,52 @@ test('NOBLOB row image: unchanged BLOB/TEXT columns are absent (holes), the rest
   } finally {
     await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await conn.end();
+  }
+});
+
+test("MariaDB relay log: a real replica's relay log decodes, with the same rows as the source binlog", async () => {
+  const src = await own!.connect();
+  const rep = await replica!.connect();
+  const db = uniqueName('binlog_relay');
+  try {
+    await src.query(`CREATE DATABASE \`${db}\``);
+    await src.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, s VARCHAR(20), d DECIMAL(10,2), j JSON)`);
+    await src.query(`INSERT INTO \`${db}\`.t VALUES (1, 'a', 1.50, '{"k": [1, 2]}'), (2, 'b', -2.25, NULL)`);
+    await src.query(`UPDATE \`${db}\`.t SET d = d + 1`);
+    await rep.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${own!.port}, MASTER_USER='${own!.user}', MASTER_PASSWORD='${own!.password}', MASTER_USE_GTID=no, MASTER_LOG_FILE='binlog.000001', MASTER_LOG_POS=4`);
+    // Only the I/O thread: we want the relay log, not the replica's copy of the data.
+    await rep.query('START SLAVE IO_THREAD');
+    const [[st]] = (await src.query('SHOW MASTER STATUS')) as unknown as [{ File: string; Position: number }[]];
+    for (let i = 0; ; i++) {
+      const [[s]] = (await rep.query('SHOW SLAVE STATUS')) as unknown as [Record<string, unknown>[]];
+      if (s && s.Master_Log_File === st!.File && Number(s.Read_Master_Log_Pos) >= Number(st!.Position)) break;
+      assert.ok(i < 200, `replica did not catch up: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await rep.query('STOP SLAVE');
+    const relayFiles = fs.readdirSync(replica!.dataDir).filter((f) => /^relay-bin\.\d+$/.test(f)).sort();
+    assert.ok(relayFiles.length > 0, 'relay log files exist');
+    const fromRelay: RowsEvent[] = [];
+    let relayFde = 0;
+    let sourceFde = 0;
+    for (const f of relayFiles) {
+      await readBinlogFile(path.join(replica!.dataDir, f), (e: BinlogEvent) => {
+        if (e.kind === 'format_description') {
+          if (e.serverId === 32) relayFde++;
+          else sourceFde++;
+        }
+        if (e.kind === 'rows' && e.tableMap?.schema === db) fromRelay.push(e);
+      });
+    }
+    assert.ok(relayFde > 0 && sourceFde > 0, "the relay log holds the replica's and the source's format descriptions");
+    const fromSource = await rowsEventsFor(own!.dataDir, src, { file: 'binlog.000001' }, { file: st!.File }, db);
+    const rowsOf = (evs: RowsEvent[]) => evs.map((e) => ({ kind: e.rowsKind, rows: JSON.stringify(e.rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) }));
+    assert.ok(fromSource.length >= 2);
+    assert.deepEqual(rowsOf(fromRelay), rowsOf(fromSource));
+    assert.equal(((fromRelay[0]!.rows as Row[])[0]!)[3], '{"k": [1, 2]}');
+  } finally {
+    await rep.query('STOP SLAVE').catch(() => undefined);
+    await src.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await Promise.all([src.end(), rep.end()]);
   }
 });
