@@ -146,6 +146,8 @@ export class FanoutSession {
   private copy: { bufs: Buffer[]; unsent: Buffer[]; done: boolean; scheduled: boolean } | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private atGate = false;
+  /** Where the client's current request is running, for its cancel requests (not the others' earlier replay). */
+  private serving: number | 'others' | null = null;
   /** Pool key, server parameters, startup parameters and credentials this session's backends were opened with. */
   poolKey = '';
   backendParams = new Map<string, string>();
@@ -662,6 +664,7 @@ export class FanoutSession {
 
   /** Flushes every other node and waits until each has answered everything sent so far. */
   private async waitOthers(): Promise<void> {
+    this.serving = 'others';
     const waits: Promise<void>[] = [];
     for (const n of this.liveNodes()) {
       if (n === this.main) continue;
@@ -673,6 +676,7 @@ export class FanoutSession {
 
   /** Sends to one node after its queued units, pairing each sink with the requests before it in order. */
   private sendTo(node: number, bufs: Buffer[], sinks: UnitSink[]): void {
+    this.serving = node;
     if (!this.conns.has(node)) {
       const err = new Error(`node ${node} is not available`);
       for (const s of sinks) queueMicrotask(() => s.fail(null as never, err));
@@ -702,6 +706,7 @@ export class FanoutSession {
   }
 
   private afterUnit(): void {
+    this.serving = null;
     if (this.tx === 'I' || this.ctx.options.othersFlush === 'eager') return this.flushAll();
     const adaptive = this.ctx.options.othersFlush === 'adaptive';
     for (const [n, qu] of this.queues) {
@@ -997,7 +1002,8 @@ export class FanoutSession {
     const kind: MismatchEvent['kind'] = commandWords(expected) === commandWords(got) ? 'affected-rows' : 'kind';
     const o = this.ctx.options;
     const detach = kind === 'kind' ? o.detachOnKindMismatch : o.detachOnRowCountMismatch;
-    const stmt = label.length > 200 ? label.slice(0, 200) + '…' : label;
+    const safe = /password|secret|encrypted/i.test(label) ? label.replace(/'(?:[^']|'')*'/g, "'***'") : label;
+    const stmt = safe.length > 200 ? safe.slice(0, 200) + '…' : safe;
     // A failed statement keeps its transaction from committing, so that difference can still be undone
     // everywhere; a different row count can only if the others have not committed yet (verifyFirst).
     // Otherwise the node keeps a different result, so it goes.
@@ -1212,7 +1218,9 @@ export class FanoutSession {
 
   /** Cancels whatever the session is running, on every node that is busy with it. */
   cancel(): void {
-    for (const c of this.conns.values()) if (c.pending > 0) void c.cancel();
+    if (this.serving === 'others') {
+      for (const [n, c] of this.conns) if (n !== this.main && c.pending > 0) void c.cancel();
+    } else if (this.serving !== null) this.conns.get(this.serving)?.cancel();
   }
 
   private fatal(code: string, message: string): void {
