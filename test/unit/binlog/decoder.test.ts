@@ -229,3 +229,33 @@ test('TABLE_MAP optional metadata: names, charsets, ENUM/SET strings, primary ke
   assert.deepEqual(tm.tableMap.primaryKey, [0]);
   assert.deepEqual(c.map((x) => x.visible), [true, true, true, true]);
 });
+
+test('rarer events: heartbeat v1/v2, incident, XA prepare, MySQL GTID with timestamps, payload without compression', () => {
+  const b = new BinlogBuilder({ serverVersion: '8.0.36' });
+  b.addFde();
+  b.add(EventType.HEARTBEAT_LOG_EVENT, Buffer.from('binlog.000009'), { logPos: 777 });
+  // v2: (type, length, value) fields: 1 = file name, 2 = position (length-encoded), 0 = end.
+  b.add(EventType.HEARTBEAT_LOG_EVENT_V2, Buffer.concat([Buffer.from([1, 13]), Buffer.from('binlog.000010'), Buffer.from([2, 3, 0xfc, 0x10, 0x27]), Buffer.from([0])]));
+  b.add(EventType.INCIDENT_EVENT, Buffer.concat([u16(1), Buffer.from([4]), Buffer.from('lost')]));
+  b.add(EventType.XA_PREPARE_LOG_EVENT, Buffer.concat([Buffer.from([0]), u32(1), u32(2), u32(1), Buffer.from('gtb')]));
+  const sid = Buffer.from('3e11fa4771ca11e1a4c3000c29a8f2c4', 'hex');
+  const imm8 = Buffer.alloc(8);
+  imm8.writeBigUInt64LE(1700000000123456n);
+  const imm = imm8.subarray(0, 7);
+  b.add(EventType.GTID_LOG_EVENT, Buffer.concat([Buffer.from([1]), sid, u64(23), Buffer.from([2]), u64(5), u64(6), imm, Buffer.from([0xfc, 0x2c, 0x01]), u32(80036)]));
+  const inner = new BinlogBuilder({ checksum: false }).event(EventType.XID_EVENT, u64(5), { logPos: 0, checksum: false });
+  b.add(EventType.TRANSACTION_PAYLOAD_EVENT, Buffer.concat([Buffer.from([2, 3, 0xfc, 0xff, 0x00]), Buffer.from([1, 1, inner.length]), Buffer.from([3, 1, inner.length]), Buffer.from([0]), inner]));
+  b.add(EventType.PREVIOUS_GTIDS_LOG_EVENT, Buffer.concat([u64(1), sid, u64(2), u64(1), u64(6), u64(9), u64(10)]));
+  const evs = decodeBinlogBuffer(b.bytes());
+  const [, hb1, hb2, inc, xa, gtid, payload, prev] = evs;
+  assert.ok(hb1?.kind === 'heartbeat' && hb1.logFile === 'binlog.000009' && hb1.logPosition === 777);
+  assert.ok(hb2?.kind === 'heartbeat' && hb2.logFile === 'binlog.000010' && hb2.logPosition === 10000);
+  assert.ok(inc?.kind === 'incident' && inc.incident === 1 && inc.message === 'lost');
+  assert.ok(xa?.kind === 'xa_prepare' && xa.gtrid.toString() === 'gt' && xa.bqual.toString() === 'b' && xa.formatId === 1);
+  assert.ok(gtid?.kind === 'gtid');
+  assert.equal(gtid.gtid, '3e11fa47-71ca-11e1-a4c3-000c29a8f2c4:23');
+  assert.deepEqual([gtid.lastCommitted, gtid.sequenceNumber, gtid.immediateCommitTimestamp, gtid.originalCommitTimestamp, gtid.transactionLength, gtid.immediateServerVersion], [5n, 6n, 1700000000123456, 1700000000123456, 300, 80036]);
+  assert.ok(payload?.kind === 'transaction_payload' && payload.compressionType === 255 && payload.events.length === 1 && payload.events[0]!.kind === 'xid');
+  assert.ok(prev?.kind === 'previous_gtids');
+  assert.equal(prev.gtidSet, '3e11fa47-71ca-11e1-a4c3-000c29a8f2c4:1-5:9');
+});
