@@ -1,7 +1,22 @@
 import fs from 'node:fs/promises';
 import { ReplicaDeskError } from '../../errors';
 import { BinlogDecoder, type BinlogDecoderOptions } from './decoder';
+import { BINLOG_MAGIC_LENGTH, EVENT_HEADER_LENGTH, EventType } from './constants';
 import type { BinlogEvent } from './events';
+
+/**
+ * Starting mid-file, the events can only be read with the file's format description (checksums, header and
+ * post-header lengths): decode the FDE at position 4 first, without delivering it.
+ */
+async function primeWithFormatDescription(fh: fs.FileHandle, decoder: BinlogDecoder): Promise<void> {
+  const head = Buffer.alloc(BINLOG_MAGIC_LENGTH + EVENT_HEADER_LENGTH);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0);
+  if (bytesRead < head.length || head[BINLOG_MAGIC_LENGTH + 4] !== EventType.FORMAT_DESCRIPTION_EVENT) return;
+  const size = head.readUInt32LE(BINLOG_MAGIC_LENGTH + 9);
+  if (size < EVENT_HEADER_LENGTH || size > 1 << 16) return;
+  const fde = Buffer.alloc(size);
+  if ((await fh.read(fde, 0, size, BINLOG_MAGIC_LENGTH)).bytesRead === size) decoder.decode(fde, BINLOG_MAGIC_LENGTH);
+}
 
 export interface ReadFileOptions extends BinlogDecoderOptions {
   /** Bytes read per chunk (default 1 MiB). Memory use is about this plus the largest event. */
@@ -42,6 +57,7 @@ export async function readBinlogFile(path: string, onEvent: (ev: BinlogEvent) =>
   let bytes = 0;
   try {
     let filePos = options.startPosition ?? 0;
+    if (filePos > BINLOG_MAGIC_LENGTH) await primeWithFormatDescription(fh, decoder);
     for (;;) {
       const buf = Buffer.allocUnsafe(chunkSize);
       const { bytesRead } = await fh.read(buf, 0, chunkSize, filePos);

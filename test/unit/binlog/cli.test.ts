@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { binlogCommand } from '../../../core/cli/commands/binlog';
 import { CliUsageError, type CliIo } from '../../../core/cli/command';
 import { ColumnType as T, EventType } from '../../../core/mysql/binlog/constants';
+import { readBinlogFile } from '../../../core/mysql/binlog/file-reader';
 import { BinlogBuilder, queryBody, rowImage, rowsBody, tableMapBody, u16, u32, u64 } from './builder';
 
 function capture(): CliIo & { stdout: string[]; stderr: string[] } {
@@ -104,4 +105,16 @@ test('binlog dump --start-position/--stop-position select events by position', a
   assert.equal(await binlogCommand.run(['dump', '--json', '--start-position', '200', '--stop-position', '400', f], io), 0);
   const pos = io.stdout.join('').trim().split('\n').map((l) => (JSON.parse(l) as { pos: number }).pos);
   assert.ok(pos.length > 0 && pos.every((p) => p >= 200 && p < 400), String(pos));
+});
+
+test('readBinlogFile from a mid-file position reads the format description first', async () => {
+  const bytes = sample();
+  const f = tmpFile(bytes);
+  const all: { position: number; kind: string; checksum?: number }[] = [];
+  await readBinlogFile(f, (e) => all.push(e));
+  const xid = all.find((e) => e.kind === 'xid')!;
+  const tail: typeof all = [];
+  await readBinlogFile(f, (e) => tail.push(e), { startPosition: xid.position });
+  assert.deepEqual(tail.map((e) => [e.position, e.kind]), [[xid.position, 'xid']]);
+  assert.equal(tail[0]!.checksum, xid.checksum, 'checksum known from the primed format description');
 });
