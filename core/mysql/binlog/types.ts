@@ -30,6 +30,11 @@
  * | MariaDB INET4/INET6/UUID                | `Buffer` (they are BINARY(4/16) in the binlog)                   |
  * | MariaDB compressed columns              | the decompressed value, as for the uncompressed type            |
  *
+ * Binding notes for the applier: ENUM/SET are numbers, so bind them where a number is expected
+ * (`? + 0` or CAST(? AS UNSIGNED)), not as text, which the server would read as member names. Buffers are
+ * views into the event bytes (no copy): copy them to keep them beyond the event. DECIMAL/temporal strings bind
+ * as text and convert exactly.
+ *
  * Signedness: MySQL 8 (binlog_row_metadata MINIMAL/FULL) and MariaDB (FULL) say which integers are
  * UNSIGNED. Without that, integers are decoded signed (what the bytes say) unless `ColumnHint.unsigned`
  * says otherwise; the applier supplies hints from the target table's definition.
