@@ -6,6 +6,7 @@ import { LANGUAGES, useI18n, type Lang } from './i18n';
 import type { MessageKey } from './i18n/en';
 import { href, useRoute, type Screen } from './router';
 import { AddBackupWizard } from './screens/AddBackupWizard';
+import { BinlogsScreen } from './screens/BinlogsScreen';
 import { Dashboard } from './screens/Dashboard';
 import { Editors } from './screens/Editors';
 import { FanoutWizard } from './screens/FanoutWizard';
@@ -18,6 +19,7 @@ const NAV: { screen: Screen; key: MessageKey; rest?: string }[] = [
   { screen: 'prepare-master', key: 'nav.prepareMaster' },
   { screen: 'fanout-setup', key: 'nav.fanoutSetup' },
   { screen: 'editors', key: 'nav.editors', rest: 'mycnf' },
+  { screen: 'binlogs', key: 'nav.binlogs' },
   { screen: 'history', key: 'nav.history' },
 ];
 
@@ -138,6 +140,8 @@ function ScreenFor({ screen, rest }: { screen: Screen; rest: string[] }) {
       return <FanoutWizard />;
     case 'editors':
       return <Editors kind={rest[0] === 'pgpool' ? 'pgpool' : 'mycnf'} />;
+    case 'binlogs':
+      return <BinlogsScreen />;
     case 'history':
       return <HistoryScreen />;
   }

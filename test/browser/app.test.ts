@@ -128,6 +128,7 @@ test('every screen fits a small laptop (1024×640) without sideways scrolling', 
     ['#/prepare-master', 'prepare-master'],
     ['#/fanout-setup', 'fanout-setup'],
     ['#/editors/mycnf', 'editors'],
+    ['#/binlogs', 'binlogs'],
     ['#/history', 'history'],
   ] as const) {
     await go(page, hash);

@@ -84,8 +84,8 @@ export async function launch(opts: { locale?: string; width?: number; height?: n
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   };
-  // A screen that does not appear should fail in seconds, not hang the run.
-  context.setDefaultTimeout(10_000);
+  // A screen that does not appear should fail in seconds, not hang the run (generous: 2 shared cores).
+  context.setDefaultTimeout(20_000);
   context.pages().forEach(watch);
   context.on('page', watch);
   return {

@@ -122,3 +122,29 @@ test('my.cnf editor: typed fields, diff before saving, the file changed with a b
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the master's binary logs: listed from the real master with what each is for (nothing purged here)", { skip: skip ?? false, timeout: 60_000 }, async () => {
+  const { master } = servers();
+  const page = await browser.newPage();
+  await page.goto(served.openUrl);
+  await page.getByTestId('overall').waitFor();
+  await gotoHash(page, '#/binlogs');
+  const box = page.getByRole('group', { name: 'Administrator account on the office server' });
+  await box.getByLabel('Host name or IP address').fill(master.host);
+  await box.getByLabel('Port').fill(String(master.port));
+  await box.getByLabel('User').fill(master.user);
+  await box.getByLabel('Password').fill(master.password);
+  await page.getByRole('button', { name: 'Show the logs' }).click();
+  const table = page.getByRole('region', { name: 'Binary logs on the master (SHOW BINARY LOGS)' });
+  await table.waitFor({ timeout: 30_000 });
+  const c = await mysqlConnect(master);
+  try {
+    const [rows] = await c.query('SHOW MASTER STATUS');
+    const current = (rows as { File: string }[])[0]!.File;
+    const row = table.locator('tr', { hasText: current });
+    assert.match(await row.innerText(), /In use now/, `the current binlog ${current} is marked in use`);
+  } finally {
+    await c.end();
+  }
+  await screenshot(page, 'en-binlogs');
+});

@@ -12,6 +12,7 @@ import { canStartStopAll, channelOps, fanoutOps } from '../services/capabilities
 import { ChannelCard } from './ChannelCard';
 import { FanoutCard } from './FanoutCard';
 import { HistoryList } from './History';
+import { JobsCard } from './JobsCard';
 
 /** "Is my data safe right now, and if not, what do I do?": the answer first, then each unit's card. */
 export function Dashboard({ route }: { route: Route }) {
@@ -57,6 +58,8 @@ export function Dashboard({ route }: { route: Route }) {
           {t('secrets.plainBody', { kind: svc.info.secretStore.kind })}
         </Notice>
       ) : null}
+
+      <JobsCard />
 
       <section aria-labelledby="channels-h" className="unit-section">
         <h2 id="channels-h">{t('channels.heading')}</h2>

@@ -1,0 +1,67 @@
+import type { JobState } from '../../../core/api/types';
+import { useService } from '../api/service-state';
+import { Card } from '../components/Card';
+import { ProgressBar } from '../components/ProgressBar';
+import { StatusBadge, type Tone } from '../components/StatusBadge';
+import { useAction } from '../components/useAction';
+import { useI18n } from '../i18n';
+import type { MessageKey } from '../i18n/en';
+import type { CloneProgress } from '../model/preflight';
+import { cancelJob } from '../services/setup';
+
+const TONE: Record<JobState['status'], Tone> = { running: 'info', succeeded: 'ok', failed: 'error', cancelled: 'idle' };
+const LABEL: Record<JobState['status'], MessageKey> = { running: 'job.running', succeeded: 'job.succeeded', failed: 'job.failed', cancelled: 'job.cancelled' };
+/** Finished jobs stay on the dashboard this long, so a copy that ended overnight is still seen. */
+const KEEP_FINISHED_MS = 24 * 3600_000;
+
+function isCloneProgress(p: unknown): p is CloneProgress {
+  return typeof p === 'object' && p !== null && 'phase' in p && 'tablesTotal' in p && 'bytesDone' in p;
+}
+
+/** Long-running work (initial copies, recoveries) with its progress, live from job events. */
+export function JobsCard() {
+  const { t, formatBytes, formatNumber, formatDuration, formatDate } = useI18n();
+  const svc = useService();
+  const [run, action] = useAction();
+  const now = Date.now();
+  const jobs = svc.jobs.filter((j) => j.status === 'running' || (j.endedAt && now - Date.parse(j.endedAt) < KEEP_FINISHED_MS));
+  if (!jobs.length) return null;
+  return (
+    <Card title={t('job.heading')}>
+      <ul className="jobs">
+        {jobs.map((j) => {
+          const p = isCloneProgress(j.progress) ? j.progress : undefined;
+          return (
+            <li key={j.id} className="job" data-testid={`job-${j.id}`}>
+              <div className="job-head">
+                <strong>{j.title}</strong> <StatusBadge tone={TONE[j.status]} label={t(LABEL[j.status])} />
+                <span className="secondary">{formatDate(j.startedAt)}</span>
+                {j.status === 'running' ? (
+                  <button type="button" disabled={action.busy} onClick={() => void run(() => cancelJob(svc.api, j.id))}>
+                    {t('job.cancel')}
+                  </button>
+                ) : null}
+              </div>
+              {j.status === 'running' && p ? (
+                <ProgressBar
+                  label={t('clone.phase', { phase: p.phase })}
+                  value={p.bytesTotal ? p.bytesDone : p.tablesDone}
+                  max={p.bytesTotal || p.tablesTotal || 1}
+                  detail={t('clone.detail', {
+                    tables: `${formatNumber(p.tablesDone)} / ${formatNumber(p.tablesTotal)}`,
+                    bytes: `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}`,
+                    eta: p.etaSeconds === null ? '—' : formatDuration(p.etaSeconds),
+                  })}
+                />
+              ) : j.status === 'running' ? (
+                <ProgressBar label={t('action.working')} />
+              ) : null}
+              {j.error ? <p className="field-error">{j.error.message}</p> : null}
+            </li>
+          );
+        })}
+      </ul>
+      {action.error ? <p className="field-error">{action.error}</p> : null}
+    </Card>
+  );
+}
