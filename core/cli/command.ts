@@ -11,6 +11,8 @@ export interface CliCommand {
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** The raw byte stream behind `out` when there is one (the process's stdout), for bulk output with back-pressure. */
+  bytesOut?: NodeJS.WritableStream;
   /** Resolves when the user asks to stop (Ctrl-C, SIGTERM); long-running commands wait on it. */
   untilSignal: () => Promise<string>;
 }

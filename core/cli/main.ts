@@ -15,6 +15,7 @@ export function processIo(): CliIo {
   return {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
+    bytesOut: process.stdout,
     untilSignal: () =>
       new Promise((resolve) => {
         const on = (sig: NodeJS.Signals) => {

@@ -20,19 +20,13 @@ interface DumpSink {
   drain(): Promise<void>;
 }
 
-function isProcessStdout(io: CliIo): boolean {
-  // main.ts's processIo() writes `process.stdout.write(line + '\n')`; CliIo has no byte channel (yet).
-  return /process\.stdout\.write/.test(Function.prototype.toString.call(io.out));
-}
-
 function sinkFor(io: CliIo): DumpSink {
-  const raw = (io as CliIo & { writeBytes?: (b: Buffer) => void }).writeBytes;
-  if (raw) return { write: (b) => raw(b), drain: async () => undefined };
-  if (isProcessStdout(io)) {
+  const out = io.bytesOut;
+  if (out) {
     return {
-      write: (b) => void process.stdout.write(b),
+      write: (b) => void out.write(b),
       drain: async () => {
-        if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+        if ((out as NodeJS.WritableStream & { writableNeedDrain?: boolean }).writableNeedDrain) await once(out, 'drain');
       },
     };
   }
