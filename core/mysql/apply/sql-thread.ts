@@ -17,7 +17,7 @@ import { ensurePositionTable, positionUpdateSql, readPosition, type AppliedPosit
 import { DDL_ALREADY_DONE_ERRNOS, groupKeyword, isDml, queryContextStatements, type ContextEvent } from './query-context';
 import { bitmapPositions, buildRowStatements, type RowsBatch } from './row-statements';
 import { ApplyFailure, CONNECTION_ERRNOS, StatementPipeline, TRANSIENT_ERRNOS, type StatementInfo } from './statement-pipeline';
-import { statementTables } from './statement-tables';
+import { rewriteDatabaseStatement, statementTables } from './statement-tables';
 import { hintsFor, TargetTableCache, type TargetTable } from './target-table';
 
 /** Slave_SQL_Running_State values (MySQL's words where MySQL has them). */
@@ -735,6 +735,10 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
       await this.commitIfOpen();
       if (allowed) {
         if (!dml) {
+          if (db !== ev.schema) {
+            const renamed = rewriteDatabaseStatement(ev.query, ev.schema, db);
+            if (renamed !== undefined) ev = { ...ev, query: renamed, queryBytes: Buffer.from(renamed, 'utf8') };
+          }
           await this.runDdl(ev, db);
           this.counters.ddl++;
         } else {

@@ -204,7 +204,7 @@ export function statementTables(sql: string, defaultDb: string): TableRef[] {
         if (tok.kind === 'word' || tok.kind === 'quoted') {
           push(c.name(defaultDb));
           // An alias may follow.
-          if (c.t[c.i]?.kind === 'word' && !['SET', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'AS'].includes(c.peekWord())) c.i++;
+          if (c.t[c.i]?.kind === 'word' && !['SET', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'AS', 'ON', 'USING'].includes(c.peekWord())) c.i++;
           continue;
         }
         c.i++;
@@ -233,4 +233,19 @@ export function statementTables(sql: string, defaultDb: string): TableRef[] {
     default:
       return out;
   }
+}
+
+/**
+ * replicate-rewrite-db for CREATE/ALTER/DROP DATABASE: MySQL only rewrites the default database, so on a
+ * MySQL replica `CREATE DATABASE shop` would create `shop`, not the renamed database, and the next
+ * statement (USE renamed) would fail. We rename the database these statements name when it is the one
+ * being rewritten. Returns undefined when the statement is not one of them or names another database.
+ */
+export function rewriteDatabaseStatement(sql: string, from: string, to: string): string | undefined {
+  const m = /^(\s*(?:\/\*.*?\*\/\s*)*(?:CREATE|ALTER|DROP)\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?)(`(?:[^`]|``)+`|[A-Za-z0-9_$\u0080-\uffff]+)/is.exec(sql);
+  if (!m) return undefined;
+  const raw = m[2]!;
+  const name = raw.startsWith('`') ? raw.slice(1, -1).replace(/``/g, '`') : raw;
+  if (name !== from) return undefined;
+  return m[1] + '`' + to.replace(/`/g, '``') + '`' + sql.slice(m[0].length);
 }

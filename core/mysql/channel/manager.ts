@@ -200,6 +200,8 @@ export class ChannelManager extends EventEmitter<ChannelManagerEvents> {
     const config = await this.repo.requireConfig(name);
     const probe = new Channel(config, { master: '', target: '' }, this.repo, this.dataDir);
     const s = await probe.storedStatus();
+    // A counter set while the SQL thread is stopped waits in channel_control for the next start.
+    s.Skip_Counter = (await this.repo.getControl(name)).skipCounter;
     if (saved && !(saved.pid && alive(saved.pid))) {
       // Keep the last errors a stopped channel reported.
       const last = saved.status as ChannelStatus;

@@ -432,6 +432,15 @@ export class IoThread extends EventEmitter<{ status: []; 'io-error': [IoError]; 
     if (type === ROTATE) {
       const r = parseRotate(buf.subarray(start, end), this.alg);
       if (logPos === 0 || flags & ARTIFICIAL) {
+        // Mid-stream, an artificial ROTATE means the master moved to its next file (after a restart the
+        // old file ends with STOP, not ROTATE). Keep it in the relay log: the SQL thread follows it.
+        if (r.file !== this.source.file) {
+          this.writer.append(buf, start, end);
+          this.tracker.observe(buf, start, end);
+          this.source = { file: r.file, pos: r.position };
+          if (!this.tracker.inGroup) this.writer.markBoundary(this.source, this.gtid.snapshot(), this.lastEventTime);
+          return undefined;
+        }
         this.source = { file: r.file, pos: r.position };
         return undefined;
       }
