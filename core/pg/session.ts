@@ -958,23 +958,41 @@ export class FanoutSession {
     if (twoPhase) await this.waitOthers(); // everything before COMMIT applied and compared
     if (commit && this.poisoned) return this.abortEverywhere(this.poisoned);
     const mainWillCommit = commit && this.tx === 'T';
-    this.enqueueOthers({ bufs, slots, expected: null, label });
-    // Compare the end of the transaction with what the main node will do (COMMIT, or ROLLBACK in a failed one).
-    const units = this.othersLastUnits();
-    await this.waitOthers();
-    for (const { node, sink } of units) {
-      if (!sink || sink.failed || !this.conns.has(node)) continue;
-      const tag = sink.outcomes[sink.outcomes.length - 1] ?? '';
-      const ok = mainWillCommit ? tag === 'COMMIT' || tag === 'PREPARE TRANSACTION' : true;
-      // The node's transaction had failed, so it rolled back: the main node must not commit alone.
-      if (!ok) this.onMismatch(node, label, [mainWillCommit ? 'COMMIT' : 'ROLLBACK'], sink.outcomes);
+    if (!mainWillCommit) {
+      // ROLLBACK (or COMMIT of a failed transaction): the others entirely first, so that sequence values
+      // their statements drew are drawn before the main node's locks go.
+      this.enqueueOthers({ bufs, slots, expected: null, label });
+      await this.waitOthers();
+      const sink = new UnitSink(slots, { out: this.client });
+      this.sendTo(this.main, bufs, [sink]);
+      await sink.done;
+      if (sink.failed) return this.unitFailed(this.main, sink.failed, sink.relayed > 0);
+      this.setTx(sink.status);
+      return;
     }
-    if (mainWillCommit && this.poisoned) return this.abortEverywhere(this.poisoned);
-    const sink = new UnitSink(slots, { out: this.client });
+    // COMMIT: the others get it first. The main node may commit as soon as the others have executed every
+    // statement of the transaction (they then hold the same row locks, so a conflicting transaction still
+    // reaches them after this one); their own COMMIT runs meanwhile. The client hears back once all have.
+    const statements = this.othersLastUnits();
+    this.enqueueOthers({ bufs, slots, expected: null, label });
+    const commits = this.othersLastUnits();
+    this.serving = 'others';
+    const pending = statements.filter((u) => u.sink && !u.sink.complete).map((u) => u.sink!.done);
+    if (pending.length) await Promise.all(pending);
+    if (this.poisoned) return this.abortEverywhere(this.poisoned);
+    const sink = new UnitSink(slots, { out: this.client, holdReady: true });
     this.sendTo(this.main, bufs, [sink]);
-    await sink.done;
+    await Promise.all([sink.done, ...commits.filter((u) => u.sink && !u.sink.complete).map((u) => u.sink!.done)]);
+    for (const { node, sink: cs } of commits) {
+      if (!cs || cs.failed || !this.conns.has(node)) continue;
+      const tag = cs.outcomes[cs.outcomes.length - 1] ?? '';
+      // Failing at COMMIT itself (deferred constraint, serialization) after the main node committed: the
+      // node no longer matches, whatever the policy.
+      if (tag !== 'COMMIT' && tag !== 'PREPARE TRANSACTION') this.onMismatch(node, label, ['COMMIT'], cs.outcomes, false);
+    }
     if (sink.failed) return this.unitFailed(this.main, sink.failed, sink.relayed > 0);
     this.setTx(sink.status);
+    this.sendClient(readyForQuery(this.tx));
   }
 
   /** Sinks the other nodes will use for the units queued so far (after flushing them). */
@@ -998,7 +1016,7 @@ export class FanoutSession {
     );
   }
 
-  private onMismatch(node: number, label: string, expected: string[], got: string[]): void {
+  private onMismatch(node: number, label: string, expected: string[], got: string[], undoable?: boolean): void {
     const kind: MismatchEvent['kind'] = commandWords(expected) === commandWords(got) ? 'affected-rows' : 'kind';
     const o = this.ctx.options;
     const detach = kind === 'kind' ? o.detachOnKindMismatch : o.detachOnRowCountMismatch;
@@ -1007,7 +1025,7 @@ export class FanoutSession {
     // A failed statement keeps its transaction from committing, so that difference can still be undone
     // everywhere; a different row count can only if the others have not committed yet (verifyFirst).
     // Otherwise the node keeps a different result, so it goes.
-    const canAbort = (this.tx !== 'I' || this.implicitTx) && (kind === 'kind' || this.verifyFirst);
+    const canAbort = undoable ?? ((this.tx !== 'I' || this.implicitTx) && (kind === 'kind' || this.verifyFirst));
     const action = this.ctx.mismatch({ nodeId: node, statement: stmt, main: expected, node: got, kind }, detach || !canAbort);
     if (action !== 'detached') this.poisoned = `node ${node} answered ${got.join(', ') || '(nothing)'} where the main node answered ${expected.join(', ')} for: ${stmt}`;
   }
