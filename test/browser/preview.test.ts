@@ -90,7 +90,7 @@ test('the fan-out card shows SHOW POOL_NODES with states in words, actions and r
   }
   assert.match(await card.innerText(), /A server is detached/);
   assert.match(await card.innerText(), /Detached/);
-  assert.match(await card.innerText(), /Recovery: copy/);
+  assert.match(await card.innerText(), /Recovery: copying/);
   assert.equal(await card.locator('progress').first().getAttribute('value'), '0.42');
   await card.getByRole('button', { name: 'Detach pg-a.office.lan:5432' }).click();
   await page.getByRole('dialog').getByText(/stops receiving writes/).waitFor();

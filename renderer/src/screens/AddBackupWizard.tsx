@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { useAction } from '../components/useAction';
 import { Wizard } from '../components/Wizard';
 import { useI18n } from '../i18n';
+import { phaseKey } from '../model/phases';
 import type { MessageKey } from '../i18n/en';
 import {
   changeMasterStatement,
@@ -250,7 +251,7 @@ export function AddBackupWizard() {
         ) : progress ? (
           <>
             <ProgressBar
-              label={t('clone.phase', { phase: progress.phase })}
+              label={t('clone.phase', { phase: phaseKey(progress.phase) ? t(phaseKey(progress.phase)!) : progress.phase })}
               value={progress.bytesTotal ? progress.bytesDone : progress.tablesDone}
               max={progress.bytesTotal || progress.tablesTotal || 1}
               detail={t('clone.detail', {

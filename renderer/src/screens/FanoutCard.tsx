@@ -7,6 +7,7 @@ import { Notice } from '../components/Notice';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
+import { phaseKey } from '../model/phases';
 import type { MessageKey } from '../i18n/en';
 import { desktopFanout, fanoutHealth } from '../model/health';
 import { desktopFanoutFromNodes, nodeActions, type NodeRecovery, type PoolNode } from '../model/pool-node';
@@ -69,7 +70,7 @@ export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summa
         if (recovery && recovery.phase !== 'attached' && recovery.phase !== 'failed') {
           return (
             <ProgressBar
-              label={t('node.recovery', { phase: recovery.phase })}
+              label={t('node.recovery', { phase: phaseKey(recovery.phase) ? t(phaseKey(recovery.phase)!) : recovery.phase })}
               {...(recovery.phase === 'copy' && recovery.progress !== undefined ? { value: recovery.progress, max: 1 } : {})}
               {...(recovery.database ? { detail: recovery.database } : {})}
             />

@@ -5,6 +5,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
+import { phaseKey } from '../model/phases';
 import type { MessageKey } from '../i18n/en';
 import type { CloneProgress } from '../model/preflight';
 import { cancelJob } from '../services/setup';
@@ -44,7 +45,7 @@ export function JobsCard() {
               </div>
               {j.status === 'running' && p ? (
                 <ProgressBar
-                  label={t('clone.phase', { phase: p.phase })}
+                  label={t('clone.phase', { phase: phaseKey(p.phase) ? t(phaseKey(p.phase)!) : p.phase })}
                   value={p.bytesTotal ? p.bytesDone : p.tablesDone}
                   max={p.bytesTotal || p.tablesTotal || 1}
                   detail={t('clone.detail', {
