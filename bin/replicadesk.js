@@ -7,7 +7,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const built = path.join(root, 'dist', 'core', 'cli', 'main.js');
-const buildInfo = path.join(root, 'dist', '.node.tsbuildinfo');
+// Written by scripts/build.js only after every build step succeeded (a failed tsc run may still touch dist/).
+const buildStamp = path.join(root, 'dist', '.build-ok');
 
 function newestSource(dir) {
   let newest = 0;
@@ -23,8 +24,8 @@ function builtIsCurrent() {
   if (!fs.existsSync(built)) return false;
   const sources = path.join(root, 'core');
   // A packaged app ships dist/ without the sources: nothing to compare with.
-  if (!fs.existsSync(sources) || !fs.existsSync(buildInfo)) return true;
-  return fs.statSync(buildInfo).mtimeMs >= newestSource(sources);
+  if (!fs.existsSync(sources)) return true;
+  return fs.existsSync(buildStamp) && fs.statSync(buildStamp).mtimeMs >= newestSource(sources);
 }
 
 let cli;

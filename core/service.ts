@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
+import { channelHandlers, channelSummaries } from './api/handlers/channels';
 import { setupHandlers } from './api/handlers/setup';
 import type { ApiHandlers } from './api/methods';
-import type { ChannelSummary, FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
+import type { FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
 import { JobRegistry } from './jobs';
+import { ChannelManager } from './mysql/channel/manager';
 import { nullLogger, type Logger } from './log/logger';
 import type { SecretBox } from './secrets/secret-box';
 import { type NewHistoryEntry, StateStore } from './state/store';
@@ -32,22 +34,57 @@ export interface ManagedUnit {
  */
 export class Service {
   readonly events = new EventEmitter<{ event: [ApiEvent] }>();
-  readonly channels = new Map<string, ManagedUnit>();
   readonly fanouts = new Map<string, ManagedUnit>();
   readonly jobs = new JobRegistry((job) => this.emit({ type: 'job', job }));
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
 
+  readonly channels: ChannelManager;
+  readonly handlers: ApiHandlers;
+  private channelsTimer: NodeJS.Timeout | undefined;
+
   private constructor(readonly store: StateStore, private readonly opts: ServiceOptions) {
     // Many UI tabs and the tray may listen at once; that is not a leak.
     this.events.setMaxListeners(100);
+    this.channels = new ChannelManager(store, opts.secretBox, { dataDir: opts.dataDir });
+    this.handlers = {
+      'service.info': () => this.info(),
+      ...channelHandlers(this.channels),
+      'fanouts.list': () => this.listFanouts(),
+      'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
+      ...setupHandlers(this.jobs),
+      'jobs.list': async () => this.jobs.list(),
+      'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
+    };
+    this.channels.on('status', (name, status) => {
+      this.emit({ type: 'channel.status', name, status });
+      this.scheduleChannelsEvent();
+    });
+    // The manager has written the entry already; push the stored row (with its id) to subscribers.
+    this.channels.on('history', (entry) => {
+      void this.store.listHistory({ limit: 1, source: entry.source }).then(([saved]) => saved && this.emit({ type: 'history', entry: saved }), () => undefined);
+      this.scheduleChannelsEvent();
+    });
   }
 
   static async start(opts: ServiceOptions): Promise<Service> {
     const store = await StateStore.open(opts.dataDir);
     const service = new Service(store, opts);
     await service.record({ source: 'service', kind: 'service.started', severity: 'info', message: `ReplicaDesk ${VERSION} started (${opts.mode}).` });
+    // Channels that were running when the service last stopped start again, like a replica after a reboot.
+    await service.channels.startWanted().catch((err: unknown) =>
+      service.record({ source: 'service', kind: 'channels.resume.failed', severity: 'error', message: `Could not restart the replica channels: ${(err as Error).message}` }),
+    );
     return service;
+  }
+
+  /** The list view changes with every status; send it at most once a second. */
+  private scheduleChannelsEvent(): void {
+    if (this.channelsTimer || this.stopping) return;
+    this.channelsTimer = setTimeout(() => {
+      this.channelsTimer = undefined;
+      void channelSummaries(this.channels).then((channels) => this.emit({ type: 'channels', channels }), () => undefined);
+    }, 1000);
   }
 
   get logger(): Logger {
@@ -81,23 +118,10 @@ export class Service {
     };
   }
 
-  async listChannels(): Promise<ChannelSummary[]> {
-    return [...this.channels.keys()].sort().map((name) => ({ name, slaveIoRunning: 'No', slaveSqlRunning: 'No' }));
-  }
-
   async listFanouts(): Promise<FanoutSummary[]> {
     return [...this.fanouts.keys()].sort().map((name) => ({ name, running: false, nodes: 0 }));
   }
 
-  readonly handlers: ApiHandlers = {
-    'service.info': () => this.info(),
-    'channels.list': () => this.listChannels(),
-    'fanouts.list': () => this.listFanouts(),
-    'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
-    ...setupHandlers(this.jobs),
-    'jobs.list': async () => this.jobs.list(),
-    'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
-  };
 
   /** Stops every channel and proxy cleanly (positions committed), then closes the store. Idempotent. */
   async stop(): Promise<void> {
@@ -105,7 +129,12 @@ export class Service {
     this.stopping = true;
     this.emit({ type: 'service.stopping' });
     await this.jobs.cancelAll();
-    const units = [...this.channels.values(), ...this.fanouts.values()];
+    if (this.channelsTimer) clearTimeout(this.channelsTimer);
+    // Channels stop with their relay logs whole and positions committed.
+    await this.channels.close().catch((err: unknown) =>
+      this.store.appendHistory({ source: 'service', kind: 'stop.failed', severity: 'error', message: `Replica channels did not stop cleanly: ${String(err)}` }),
+    );
+    const units = [...this.fanouts.values()];
     const results = await Promise.allSettled(units.map((u) => u.stop()));
     for (const [i, r] of results.entries()) {
       if (r.status === 'rejected') {

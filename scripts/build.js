@@ -38,3 +38,4 @@ for (const [name, step] of steps) {
     process.exit(status ?? 1);
   }
 }
+require('node:fs').writeFileSync(path.join(root, 'dist', '.build-ok'), new Date().toISOString() + '\n');

@@ -7,6 +7,8 @@ import type { MyCnfEdit } from '../config/mycnf/edit';
 import type { WrittenFile } from '../config/mycnf/write';
 import type { MasterSetupOutcome, MasterSetupPlan } from '../setup/master-setup';
 import type { CheckResult } from '../setup/preflight/types';
+import type { ChannelStatus } from '../mysql/channel/status';
+import type { ReplicationFilters } from '../mysql/channel/config';
 import type { BinlogListing, ChannelNeed, PurgeOutcome } from '../setup/purge';
 import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, MySqlEndpointInput, ServiceInfo, Severity } from './types';
 
@@ -37,6 +39,37 @@ export interface ApiMethods {
     params: { limit?: number; beforeId?: number; source?: string; severity?: Severity };
     result: HistoryEntry[];
   };
+
+  // Replica channels (core/mysql/channel): CHANGE MASTER TO, START/STOP SLAVE, SHOW SLAVE STATUS.
+  'channels.status': { kind: 'query'; params: { name: string }; result: ChannelStatus };
+  /** CHANGE MASTER TO for a new channel; passwords are sealed before they are stored. */
+  'channels.create': {
+    kind: 'command';
+    params: {
+      name: string;
+      master: MySqlEndpointInput;
+      target: MySqlEndpointInput;
+      /** Where replication starts: a master binlog file and position (e.g. from an initial copy), or a GTID position. */
+      start: { file: string; pos: number } | { gtid: string };
+      serverId?: number;
+      connectRetry?: number;
+      filters?: Partial<ReplicationFilters>;
+      /** slave_exec_mode: IDEMPOTENT ignores duplicate-key and missing-row errors (an explicit choice). */
+      execMode?: 'STRICT' | 'IDEMPOTENT';
+      description?: string;
+    };
+    result: ChannelStatus;
+  };
+  'channels.start': { kind: 'command'; params: { name: string; thread?: 'io' | 'sql' | 'both'; until?: { file: string; pos: number } }; result: ChannelStatus };
+  'channels.stop': { kind: 'command'; params: { name: string; thread?: 'io' | 'sql' | 'both' }; result: ChannelStatus };
+  /** SET GLOBAL sql_slave_skip_counter = count, used when the SQL thread next starts. */
+  'channels.skip': { kind: 'command'; params: { name: string; count: number }; result: ChannelStatus };
+  /** RESET SLAVE [ALL]: forget the relay log and positions (ALL also the target's applied-position row); the channel stays. */
+  'channels.reset': { kind: 'command'; params: { name: string; all?: boolean }; result: ChannelSummary[] };
+  /** Deletes a stopped channel: settings, sealed passwords, positions and relay logs. */
+  'channels.delete': { kind: 'command'; params: { name: string }; result: ChannelSummary[] };
+  'channels.startAll': { kind: 'command'; params: Empty; result: ChannelSummary[] };
+  'channels.stopAll': { kind: 'command'; params: Empty; result: ChannelSummary[] };
 
   // Guided setup (core/setup): pre-flight checks, master preparation, my.cnf, initial copy, binlog purge.
   'setup.preflight': {
@@ -79,6 +112,7 @@ export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
 export type ApiEvent =
   | { type: 'history'; entry: HistoryEntry }
   | { type: 'channels'; channels: ChannelSummary[] }
+  | { type: 'channel.status'; name: string; status: ChannelStatus }
   | { type: 'fanouts'; fanouts: FanoutSummary[] }
   | { type: 'job'; job: JobState }
   | { type: 'service.stopping' };

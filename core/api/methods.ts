@@ -11,6 +11,21 @@ const mycnfEdit = tagged<ApiParams<'mycnf.plan'>['edits'][number]>('op', {
   remove: obj({ op: lit('remove'), group: cnfName, key: cnfName, value: optional(nullable(str({ max: 4096 }))) }),
 });
 const channelNeed = obj({ channel: str({ max: 64 }), file: str({ max: 255 }), position: optional(int({ min: 0 })) });
+const channelName = str({ max: 64, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/ });
+const thread = optional(oneOf('io', 'sql', 'both'));
+const binlogPos = obj({ file: str({ max: 255 }), pos: int({ min: 4 }) });
+const names = optional(arr(str({ max: 200 }), { max: 500 }));
+const filters = obj({
+  doDb: names,
+  ignoreDb: names,
+  doTable: names,
+  ignoreTable: names,
+  wildDoTable: names,
+  wildIgnoreTable: names,
+  rewriteDb: optional(arr(obj({ from: str({ max: 64 }), to: str({ max: 64 }) }), { max: 100 })),
+});
+const startAt: Check<{ file: string; pos: number } | { gtid: string }> = (v, where) =>
+  typeof v === 'object' && v !== null && 'gtid' in v ? obj({ gtid: str({ max: 4096 }) })(v, where) : binlogPos(v, where);
 const masterSetup = {
   admin: mysqlEndpoint,
   replicaHost: str({ max: 255 }),
@@ -30,6 +45,25 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
     source: optional(str({ max: 200 })),
     severity: optional(oneOf('info', 'warning', 'error')),
   }),
+  'channels.status': obj({ name: channelName }),
+  'channels.create': obj({
+    name: channelName,
+    master: mysqlEndpoint,
+    target: mysqlEndpoint,
+    start: startAt,
+    serverId: optional(int({ min: 1, max: 4294967295 })),
+    connectRetry: optional(int({ min: 1, max: 86400 })),
+    filters: optional(filters),
+    execMode: optional(oneOf('STRICT', 'IDEMPOTENT')),
+    description: optional(str({ max: 500 })),
+  }),
+  'channels.start': obj({ name: channelName, thread, until: optional(binlogPos) }),
+  'channels.stop': obj({ name: channelName, thread }),
+  'channels.skip': obj({ name: channelName, count: int({ min: 0, max: 1_000_000 }) }),
+  'channels.reset': obj({ name: channelName, all: optional(bool) }),
+  'channels.delete': obj({ name: channelName }),
+  'channels.startAll': obj({}),
+  'channels.stopAll': obj({}),
   'setup.preflight': obj({ master: mysqlEndpoint, target: mysqlEndpoint, maxOfflineHours: optional(int({ min: 1, max: 24 * 365 })) }),
   'setup.masterPlan': obj(masterSetup),
   'setup.masterApply': obj({ ...masterSetup, password: optional(str({ max: 200 })) }),

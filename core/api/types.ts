@@ -32,11 +32,25 @@ export interface ServiceInfo {
   secretStore: { kind: string; encrypted: boolean };
 }
 
-/** One replica channel as the dashboard lists it; the full SHOW SLAVE STATUS view comes with the channel work. */
+/**
+ * One replica channel as the dashboard, tray and notifications list it (the full view is channels.status).
+ * The service always fills every field; the optional ones are optional only so that older callers'
+ * literals (tests of the tray logic) stay valid.
+ */
 export interface ChannelSummary {
   name: string;
   slaveIoRunning: 'Yes' | 'No' | 'Connecting';
   slaveSqlRunning: 'Yes' | 'No';
+  /** user@host:port of the master and of the backup target. */
+  master?: string;
+  target?: string;
+  /** Seconds_Behind_Master: null when the SQL thread is not running or nothing is known yet. */
+  secondsBehindMaster?: number | null;
+  /** Last_IO_Errno / Last_IO_Error, Last_SQL_Errno / Last_SQL_Error: 0 and '' when none. */
+  lastIoErrno?: number;
+  lastIoError?: string;
+  lastSqlErrno?: number;
+  lastSqlError?: string;
 }
 
 /** One fan-out proxy as the dashboard lists it. */

@@ -9,14 +9,14 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import type { ApiEvent } from '../../core/api/contract';
 import type { JobState } from '../../core/api/types';
-import { startServe, type Served } from '../browser/harness';
+import { startServeProcess, type ServeProcess } from '../support/serve';
 import { mysqlConnect, uniqueName, useSuiteServers } from '../servers/suite';
 
 const servers = useSuiteServers();
-let served: Served;
+let served: ServeProcess;
 
 before(async () => {
-  served = await startServe();
+  served = await startServeProcess();
 });
 after(async () => {
   await served.stop();
