@@ -130,6 +130,36 @@ async function fingerprint(b: PostgresInstance): Promise<string> {
   }
 }
 
+/** CPU seconds (user + system) used so far by a process and all its descendants, from /proc (Linux). */
+function treeCpuSeconds(rootPid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  const children = new Map<number, number[]>();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(f[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+    } catch {
+      /* gone */
+    }
+  }
+  const walk = (pid: number) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* gone */
+    }
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return total;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -176,11 +206,14 @@ async function main(): Promise<number> {
       for (const mode of MODES.filter((m) => !MODE_FILTER || MODE_FILTER.some((f) => m.name.includes(f)))) {
         for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
           const cpuBefore = process.cpuUsage();
+          const poolBefore = pgpool?.pid ? treeCpuSeconds(pgpool.pid) : 0;
           const r = await pgbench(t.port, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]);
           const used = process.cpuUsage(cpuBefore);
           const key = `${mode.name}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r.tps]);
-          if (t.name === 'ReplicaDesk') cpu.set(key, [...(cpu.get(key) ?? []), (used.user + used.system) / 1e6 / SECONDS]);
+          // CPU time per transaction spent in the proxy itself (our process / pgpool's process tree).
+          const seconds = t.name === 'ReplicaDesk' ? (used.user + used.system) / 1e6 : treeCpuSeconds(pgpool!.pid!) - poolBefore;
+          cpu.set(key, [...(cpu.get(key) ?? []), (seconds * 1e6) / (r.tps * SECONDS)]);
           let same = '';
           if (mode.writes) {
             const [a, b] = await Promise.all(backends.map(fingerprint));
@@ -193,7 +226,7 @@ async function main(): Promise<number> {
       }
     }
     log('');
-    log(`${'workload'.padEnd(24)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}   proxy CPU`);
+    log(`${'workload'.padEnd(24)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}   proxy CPU per transaction (pgpool / ReplicaDesk)`);
     let ok = !divergence;
     for (const mode of MODES) {
       const rd = results.get(`${mode.name}|ReplicaDesk`);
@@ -203,8 +236,9 @@ async function main(): Promise<number> {
       const ratio = rdT / ppT;
       if (rd && pp && !(ratio >= mode.target)) ok = false;
       const c = cpu.get(`${mode.name}|ReplicaDesk`);
+      const cp = cpu.get(`${mode.name}|pgpool-II`);
       log(
-        `${mode.name.padEnd(24)}${(pp ? ppT.toFixed(0) : '-').padStart(11)}${(rd ? rdT.toFixed(0) : '-').padStart(13)}${(Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : '-').padStart(8)}${(mode.target + 'x').padStart(8)}   ${c ? (median(c) * 100).toFixed(0) + '% of a core' : ''}`,
+        `${mode.name.padEnd(24)}${(pp ? ppT.toFixed(0) : '-').padStart(11)}${(rd ? rdT.toFixed(0) : '-').padStart(13)}${(Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : '-').padStart(8)}${(mode.target + 'x').padStart(8)}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'}`,
       );
     }
     log(`divergence: ${divergence ? 'YES (backends differ after a write run)' : 'none (backends identical after every write run)'}`);
