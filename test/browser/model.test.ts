@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+/**
+ * The renderer's pure rules (form checks, the statement shown for review, thread states, error meanings),
+ * run in Node. They belong to the renderer's TypeScript project, so they are loaded at run time here; the
+ * compiler checks their types where they live.
+ */
+const load = (m: string): any => require(`../../renderer/src/model/${m}`);
+const forms = load('forms');
+const threads = load('thread-states');
+const errors = load('replication-errors');
+const history = load('history-kinds');
+const metrics = load('metrics');
+const status = load('slave-status');
+const pool = load('pool-node');
+
+test('the CHANGE MASTER TO shown for review quotes values and never shows the password', () => {
+  const master = { host: "db'1", port: '3306', user: 'r\\epl', password: 'secret' };
+  const s: string = forms.changeMasterStatement('office1', master, { mode: 'position', file: 'mysql-bin.000024', pos: '98', gtid: '' });
+  assert.match(s, /^CHANGE MASTER 'office1' TO\n/);
+  assert.match(s, /MASTER_HOST='db\\'1'/);
+  assert.match(s, /MASTER_USER='r\\\\epl'/);
+  assert.match(s, /MASTER_LOG_FILE='mysql-bin.000024',\n  MASTER_LOG_POS=98;$/);
+  assert.ok(!s.includes('secret'));
+  const g: string = forms.changeMasterStatement('o', master, { mode: 'gtid', file: '', pos: '', gtid: '0-1-1234' });
+  assert.match(g, /^SET GLOBAL gtid_slave_pos = '0-1-1234';\n/);
+  assert.match(g, /MASTER_USE_GTID=slave_pos;$/);
+});
+
+test('form checks: endpoints, names, positions, filters, backends', () => {
+  assert.deepEqual(forms.checkEndpoint({ host: 'db 1', port: '70000', user: '', password: '' }), { host: 'host', port: 'port', user: 'required', password: 'required' });
+  assert.deepEqual(forms.checkEndpoint({ host: 'db1', port: '3306', user: 'repl', password: 'x' }), {});
+  assert.equal(forms.isUnitName('office-1_a'), true);
+  assert.equal(forms.isUnitName('-office'), false);
+  assert.equal(forms.isUnitName('a/b'), false);
+  assert.deepEqual(forms.checkStart({ mode: 'position', file: 'mysql-bin.000024', pos: '3', gtid: '' }), { pos: 'position' });
+  assert.deepEqual(forms.checkStart({ mode: 'position', file: '../x.1', pos: '4', gtid: '' }), { file: 'position' });
+  assert.deepEqual(forms.checkStart({ mode: 'gtid', file: '', pos: '', gtid: '0-1-5, 1-2-9' }), {});
+  assert.deepEqual(forms.checkFilters({ replicateDoDb: 'shop\nsales', replicateIgnoreDb: 'a.b', replicateDoTable: 'shop.orders', replicateIgnoreTable: 'orders', replicateWildDoTable: 'shop.%', replicateWildIgnoreTable: '' }), {
+    replicateIgnoreDb: 'filter',
+    replicateIgnoreTable: 'filter',
+  });
+  assert.deepEqual(forms.checkBackend({ host: 'pg1', port: '5432', weight: '0.5' }), {});
+  assert.deepEqual(forms.checkBackend({ host: '', port: 'x', weight: '-1' }), { host: 'required', port: 'port', weight: 'weight' });
+  assert.equal(forms.pgpoolBackendLines([{ host: 'pg1', port: '5432', weight: '1' }]), "backend_hostname0 = 'pg1'\nbackend_port0 = 5432\nbackend_weight0 = 1");
+});
+
+test('thread states in words: old and new MySQL wording, MariaDB wording, unknown ones left alone', () => {
+  assert.equal(threads.threadStateKey('io', 'Waiting for master to send event'), 'thread.io.waiting');
+  assert.equal(threads.threadStateKey('io', 'Waiting for source to send event'), 'thread.io.waiting');
+  assert.equal(threads.threadStateKey('io', 'Reconnecting after a failed master event read'), 'thread.io.reconnecting');
+  assert.equal(threads.threadStateKey('sql', 'Slave has read all relay log; waiting for more updates'), 'thread.sql.caughtUp');
+  assert.equal(threads.threadStateKey('sql', 'Has read all relay log; waiting for the slave I/O thread to update it'), 'thread.sql.caughtUp');
+  assert.equal(threads.threadStateKey('sql', 'Replica has read all relay log; waiting for more updates'), 'thread.sql.caughtUp');
+  assert.equal(threads.threadStateKey('sql', 'Reading event from the relay log'), 'thread.sql.applying');
+  assert.equal(threads.threadStateKey('sql', 'Something new in MySQL 9'), undefined);
+  assert.equal(threads.threadStateKey('io', ''), undefined);
+});
+
+test('error meanings offer only actions that make sense', () => {
+  assert.deepEqual(errors.errorMeaning(1236).actions, ['reclone'], 'purged binlogs: skipping cannot help');
+  assert.ok(errors.errorMeaning(1062).actions.includes('skip'));
+  assert.deepEqual(errors.errorMeaning(2003).actions, ['retry']);
+  assert.equal(errors.errorMeaning(99999).key, 'error.unknown');
+});
+
+test('history kinds the engines record have a meaning', () => {
+  for (const kind of ['service.started', 'service.stopped', 'stop.failed', 'io.error', 'io.stopped', 'io.connected', 'sql.error', 'sql.stopped', 'sql.warning', 'relay.truncated', 'relay.recovered', 'relay.recovery-failed', 'channel.reset']) {
+    assert.ok(history.historyMeaning(kind), kind);
+  }
+  assert.equal(history.historyMeaning('something.else'), undefined);
+});
+
+test('the chart keeps the last hour, in order; errors and bytes behind come from the right fields', () => {
+  const now = Date.parse('2024-05-01T12:00:00Z');
+  const at = (min: number) => new Date(now - min * 60_000).toISOString();
+  const kept = metrics.lastHour([{ at: at(5), secondsBehindMaster: 1, eventsPerSecond: 1 }, { at: at(90), secondsBehindMaster: 2, eventsPerSecond: 2 }, { at: at(30), secondsBehindMaster: 3, eventsPerSecond: 3 }], now);
+  assert.deepEqual(kept.map((s: { secondsBehindMaster: number }) => s.secondsBehindMaster), [3, 1]);
+  const row = { Slave_IO_Running: 'Yes', Slave_SQL_Running: 'No', Last_IO_Errno: 2003, Last_IO_Error: 'old', Last_SQL_Errno: 1062, Last_SQL_Error: 'dup' };
+  assert.deepEqual(status.currentError(row), { thread: 'sql', errno: 1062, message: 'dup' }, "the stopped thread's error, not a running one's old error");
+  assert.equal(status.bytesBehind({ Master_Log_File: 'b.2', Read_Master_Log_Pos: 500, Relay_Master_Log_File: 'b.1', Exec_Master_Log_Pos: 100 }), null, 'across files: unknown');
+  assert.equal(status.bytesBehind({ Master_Log_File: 'b.1', Read_Master_Log_Pos: 500, Relay_Master_Log_File: 'b.1', Exec_Master_Log_Pos: 100 }), 400);
+  assert.equal(status.bytesBehind({ Master_Log_File: 'b.2', Read_Master_Log_Pos: 500, Relay_Master_Log_File: 'b.1', Exec_Master_Log_Pos: 100, Relay_Bytes_Behind: 77 }), 77, "the engine's figure wins");
+  assert.deepEqual(pool.nodeActions('down'), ['recover', 'attach']);
+  assert.deepEqual(pool.nodeActions('recovering'), []);
+});
