@@ -139,3 +139,35 @@ test('every screen fits a small laptop (1024×640) without sideways scrolling', 
   await page.setViewportSize({ width: 1280, height: 720 });
   assert.deepEqual(browser.problems, []);
 });
+
+/** WCAG 2 contrast of every visible text against its effective background (disabled controls are exempt). */
+const CONTRAST_PROBE = `(() => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !n.textContent.trim() || el.closest(':disabled, [aria-hidden="true"], option, .visually-hidden, .skip-link')) continue;
+    const rect = el.getBoundingClientRect();
+    if (!rect.width || !rect.height) continue;
+    const st = getComputedStyle(el);
+    const fg = parse(st.color); const bg = bgOf(el);
+    const l1 = lum(fg), l2 = lum(bg);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(st.fontSize); const bold = Number(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(n.textContent.trim().slice(0, 40) + ' (' + ratio.toFixed(2) + ')');
+  }
+  return bad;
+})()`;
+
+test('text contrast meets WCAG AA on every screen', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page);
+  for (const hash of ['#/dashboard', '#/add-backup', '#/prepare-master', '#/fanout-setup', '#/editors/mycnf', '#/binlogs', '#/history']) {
+    await go(page, hash);
+    assert.deepEqual(await page.evaluate(CONTRAST_PROBE), [], `${hash}: low-contrast text`);
+  }
+});
