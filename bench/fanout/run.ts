@@ -165,17 +165,38 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+let pgpool: ChildProcess | undefined;
+let proxy: FanoutProxy | undefined;
+const backends: PostgresInstance[] = [];
+let runDir: string | undefined;
+
+/** Stops pgpool, the proxy and the backends and removes the temp folder (also on Ctrl-C). */
+async function cleanup(): Promise<void> {
+  if (pgpool && pgpool.exitCode === null) {
+    pgpool.kill('SIGINT');
+    await new Promise((r) => pgpool!.once('exit', r));
+  }
+  await proxy?.stop();
+  await Promise.allSettled(backends.map((b) => b.stop()));
+  if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping pgpool, the proxy and the backends...`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
 async function main(): Promise<number> {
   ensurePgpool();
-  const runDir = makeRunDir('rd-bench-fanout-');
-  const pgpoolDir = path.join(runDir, 'pgpool');
+  const dir = makeRunDir('rd-bench-fanout-');
+  runDir = dir;
+  const pgpoolDir = path.join(dir, 'pgpool');
   fs.mkdirSync(pgpoolDir, { recursive: true });
-  let pgpool: ChildProcess | undefined;
-  let proxy: FanoutProxy | undefined;
-  const backends: PostgresInstance[] = [];
   try {
     log(`fan-out benchmark: pgbench scale ${SCALE}, ${CLIENTS} clients, ${THREADS} threads, ${SECONDS} s per run, ${ROUNDS} round(s); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
-    backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir })))));
+    backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir: dir })))));
     for (const b of backends) {
       const c = await b.connect();
       await c.query(`CREATE DATABASE ${DB}`);
@@ -245,13 +266,7 @@ async function main(): Promise<number> {
     log(`load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine makes these figures noisy)`);
     return ok ? 0 : 1;
   } finally {
-    if (pgpool && pgpool.exitCode === null) {
-      pgpool.kill('SIGINT');
-      await new Promise((r) => pgpool!.once('exit', r));
-    }
-    await proxy?.stop();
-    await Promise.allSettled(backends.map((b) => b.stop()));
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await cleanup();
   }
 }
 

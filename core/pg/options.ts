@@ -167,7 +167,8 @@ export function loadPgpoolConfig(confFile: string, opts: { keyFile?: string; nam
     const flags = flag.split('|').map((f) => f.trim().toUpperCase());
     return {
       id: i,
-      host: settings.str('backend_hostname', i) || 'localhost',
+      // pgpool: an empty backend_hostname means the Unix-domain socket in /tmp.
+      host: settings.str('backend_hostname', i) || '/tmp',
       port: settings.int('backend_port', i) || 5432,
       weight: settings.get('backend_weight', i) as number,
       allowFailover: !flags.includes('DISALLOW_TO_FAILOVER'),

@@ -418,6 +418,7 @@ export class FanoutSession {
             return out;
           }
           const r = rewriteForOthers(text, tokens, info, ts, table);
+          this.warnNotDeterministic(r.problems);
           return [r.text === text ? raw : q(Buffer.from(r.text, 'latin1').toString('utf8'))];
         });
     }
@@ -573,6 +574,7 @@ export class FanoutSession {
       const stmt = this.statements.get(b.statement);
       if (stmt && needsTimestamp(stmt.info, table) && ts !== undefined) {
         const r = rewriteForOthers(stmt.text, stmt.tokens, stmt.info, ts, table);
+        this.warnNotDeterministic(r.problems);
         out.push(serialize.parse({ name: '', text: Buffer.from(r.text, 'latin1').toString('utf8'), types: stmt.paramTypes }));
         out.push(rebindToUnnamed(m.raw, b.portal, b.restStart));
         this.othersUnnamedDirty = true;
@@ -586,6 +588,12 @@ export class FanoutSession {
       out.push(m.raw);
     }
     return out;
+  }
+
+  /** Parts of a write that each node will compute for itself (told to the client, like PostgreSQL's own warnings). */
+  private warnNotDeterministic(problems: string[]): void {
+    if (!problems.length) return;
+    this.sendClient(noticeResponse({ code: '01000', message: `ReplicaDesk: ${problems.join('; ')}; the nodes may store different values`, hint: 'Give the value explicitly in the statement.' }));
   }
 
   // ---- routing primitives --------------------------------------------------------------------------

@@ -63,6 +63,12 @@ export class BackendUnreachableError extends Error {
   }
 }
 
+/** pgpool's rule: a host name that starts with "/" is the directory of the server's Unix-domain socket. */
+export function connectOptions(target: BackendTarget): net.NetConnectOpts {
+  const host = target.host || 'localhost';
+  return host.startsWith('/') ? { path: `${host.replace(/\/$/, '')}/.s.PGSQL.${target.port}` } : { host, port: target.port };
+}
+
 export class BackendConnection {
   pid = 0;
   secret = 0;
@@ -101,7 +107,7 @@ export class BackendConnection {
 
   static connect(target: BackendTarget, login: BackendLogin): Promise<BackendConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: target.host || 'localhost', port: target.port, noDelay: true, keepAlive: true });
+      const socket = net.connect({ ...connectOptions(target), noDelay: true, keepAlive: true });
       const conn = new BackendConnection(target, socket, login.user, login.database);
       let settled = false;
       const timer = setTimeout(() => finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) did not answer within ${login.connectTimeoutMs} ms`, target.id)), login.connectTimeoutMs || 10000);
@@ -289,7 +295,7 @@ export class BackendConnection {
   /** Sends a CancelRequest for whatever this connection is running, on a separate connection. */
   cancel(): Promise<void> {
     return new Promise((resolve) => {
-      const s = net.connect({ host: this.target.host || 'localhost', port: this.target.port });
+      const s = net.connect(connectOptions(this.target));
       const done = () => {
         s.destroy();
         resolve();

@@ -93,4 +93,15 @@ describe('fan-out failure handling and online recovery (own PostgreSQL nodes)', 
     assert.ok(rp.events.some((e) => e.type === 'node-status' && /health check failed/.test(e.reason)));
     assert.equal(rp.proxy.nodes()[0]!.status, 'up');
   });
+
+  test('a backend_hostname that is a directory reaches the node over its Unix-domain socket', async () => {
+    const n = nodes[1]!;
+    const local = await startProxy([{ host: n.dataDir, port: n.port, user: n.user, password: n.password }]);
+    try {
+      const c = await local.client(db);
+      assert.equal((await c.query("SELECT coalesce(inet_server_addr()::text, 'unix') AS via")).rows[0].via, 'unix');
+    } finally {
+      await local.stop();
+    }
+  });
 });
