@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
 import { channelHandlers, channelSummaries } from './api/handlers/channels';
+import { fanoutHandlers } from './api/handlers/fanouts';
 import { setupHandlers } from './api/handlers/setup';
+import { FanoutManager } from './fanout/fanout-manager';
 import type { ApiHandlers } from './api/methods';
-import type { FanoutSummary, HistoryEntry, ServiceInfo } from './api/types';
+import type { HistoryEntry, ServiceInfo } from './api/types';
 import { JobRegistry } from './jobs';
 import { ChannelManager } from './mysql/channel/manager';
 import { nullLogger, type Logger } from './log/logger';
@@ -22,24 +24,18 @@ export interface ServiceOptions {
   logger?: Logger;
 }
 
-/** Anything the service runs: a replica channel or a fan-out proxy. */
-export interface ManagedUnit {
-  readonly name: string;
-  stop(): Promise<void>;
-}
-
 /**
  * The engine's single owner: the state store, the replica channels and the fan-out proxies. Transports
  * (Electron IPC, headless HTTP) only ever talk to it through `handlers` and `events`.
  */
 export class Service {
   readonly events = new EventEmitter<{ event: [ApiEvent] }>();
-  readonly fanouts = new Map<string, ManagedUnit>();
   readonly jobs = new JobRegistry((job) => this.emit({ type: 'job', job }));
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
 
   readonly channels: ChannelManager;
+  readonly fanouts: FanoutManager;
   readonly handlers: ApiHandlers;
   private channelsTimer: NodeJS.Timeout | undefined;
 
@@ -47,10 +43,11 @@ export class Service {
     // Many UI tabs and the tray may listen at once; that is not a leak.
     this.events.setMaxListeners(100);
     this.channels = new ChannelManager(store, opts.secretBox, { dataDir: opts.dataDir });
+    this.fanouts = new FanoutManager(store);
     this.handlers = {
       'service.info': () => this.info(),
       ...channelHandlers(this.channels),
-      'fanouts.list': () => this.listFanouts(),
+      ...fanoutHandlers(this.fanouts, this.jobs),
       'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
       ...setupHandlers(this.jobs),
       'jobs.list': async () => this.jobs.list(),
@@ -60,6 +57,8 @@ export class Service {
       this.emit({ type: 'channel.status', name, status });
       this.scheduleChannelsEvent();
     });
+    this.fanouts.on('history', (entry) => void this.record(entry).catch(() => undefined));
+    this.fanouts.on('changed', () => void this.fanouts.list().then((fanouts) => this.emit({ type: 'fanouts', fanouts }), () => undefined));
     // The manager has written the entry already; push the stored row (with its id) to subscribers.
     this.channels.on('history', (entry) => {
       void this.store.listHistory({ limit: 1, source: entry.source }).then(([saved]) => saved && this.emit({ type: 'history', entry: saved }), () => undefined);
@@ -75,6 +74,7 @@ export class Service {
     await service.channels.startWanted().catch((err: unknown) =>
       service.record({ source: 'service', kind: 'channels.resume.failed', severity: 'error', message: `Could not restart the replica channels: ${(err as Error).message}` }),
     );
+    await service.fanouts.startWanted();
     return service;
   }
 
@@ -118,10 +118,6 @@ export class Service {
     };
   }
 
-  async listFanouts(): Promise<FanoutSummary[]> {
-    return [...this.fanouts.keys()].sort().map((name) => ({ name, running: false, nodes: 0 }));
-  }
-
 
   /** Stops every channel and proxy cleanly (positions committed), then closes the store. Idempotent. */
   async stop(): Promise<void> {
@@ -134,15 +130,7 @@ export class Service {
     await this.channels.close().catch((err: unknown) =>
       this.store.appendHistory({ source: 'service', kind: 'stop.failed', severity: 'error', message: `Replica channels did not stop cleanly: ${String(err)}` }),
     );
-    const units = [...this.fanouts.values()];
-    const results = await Promise.allSettled(units.map((u) => u.stop()));
-    for (const [i, r] of results.entries()) {
-      if (r.status === 'rejected') {
-        await this.store
-          .appendHistory({ source: units[i]!.name, kind: 'stop.failed', severity: 'error', message: `Could not stop cleanly: ${String(r.reason)}` })
-          .catch(() => undefined);
-      }
-    }
+    await this.fanouts.close();
     await this.store.appendHistory({ source: 'service', kind: 'service.stopped', severity: 'info', message: 'ReplicaDesk stopped.' }).catch(() => undefined);
     await this.store.close();
   }

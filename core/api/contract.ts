@@ -10,6 +10,8 @@ import type { CheckResult } from '../setup/preflight/types';
 import type { ChannelStatus } from '../mysql/channel/status';
 import type { ReplicationFilters } from '../mysql/channel/config';
 import type { BinlogListing, ChannelNeed, PurgeOutcome } from '../setup/purge';
+import type { ConfDiagnostic } from '../config/pgpool/settings';
+import type { PoolNodeRow } from '../pg/node-status';
 import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, MySqlEndpointInput, ServiceInfo, Severity } from './types';
 
 /** The master setup plan as it crosses the API (the my.cnf tree object stays in the service). */
@@ -70,6 +72,19 @@ export interface ApiMethods {
   'channels.delete': { kind: 'command'; params: { name: string }; result: ChannelSummary[] };
   'channels.startAll': { kind: 'command'; params: Empty; result: ChannelSummary[] };
   'channels.stopAll': { kind: 'command'; params: Empty; result: ChannelSummary[] };
+
+  // PostgreSQL fan-out proxies (core/pg), each run from the user's own pgpool.conf.
+  /** Defines a fan-out from an existing pgpool.conf (pool_hba.conf and pool_passwd beside it). */
+  'fanouts.create': { kind: 'command'; params: { name: string; configPath: string; keyFile?: string }; result: { summary: FanoutSummary; diagnostics: ConfDiagnostic[] } };
+  'fanouts.start': { kind: 'command'; params: { name: string }; result: FanoutSummary };
+  'fanouts.stop': { kind: 'command'; params: { name: string }; result: FanoutSummary };
+  'fanouts.delete': { kind: 'command'; params: { name: string }; result: FanoutSummary[] };
+  /** SHOW POOL_NODES. */
+  'fanouts.nodes': { kind: 'query'; params: { name: string }; result: PoolNodeRow[] };
+  'fanouts.attach': { kind: 'command'; params: { name: string; nodeId: number }; result: PoolNodeRow[] };
+  'fanouts.detach': { kind: 'command'; params: { name: string; nodeId: number }; result: PoolNodeRow[] };
+  /** Online recovery of a detached node, as a job ("recovery"; progress: RecoveryEvent). */
+  'fanouts.recover': { kind: 'command'; params: { name: string; nodeId: number }; result: JobState };
 
   // Guided setup (core/setup): pre-flight checks, master preparation, my.cnf, initial copy, binlog purge.
   'setup.preflight': {

@@ -53,11 +53,18 @@ export interface ChannelSummary {
   lastSqlError?: string;
 }
 
-/** One fan-out proxy as the dashboard lists it. */
+/** One fan-out proxy as the dashboard lists it (optional fields: see ChannelSummary; the service fills them). */
 export interface FanoutSummary {
   name: string;
   running: boolean;
   nodes: number;
+  /** The pgpool.conf it runs from. */
+  configPath?: string;
+  /** host:port clients connect to, while running. */
+  listen?: string | null;
+  /** Why it is not running, when it stopped without being asked to. */
+  lastError?: string | null;
+  poolNodes?: { nodeId: number; hostname: string; port: number; status: 'up' | 'down' | 'recovering' | 'waiting' | 'unused' | 'quarantine' }[];
 }
 
 /** Long-running work (an initial copy, a node recovery) as the UI follows it. */
