@@ -45,3 +45,32 @@ export function desktopFanout(summary: FanoutSummary): DesktopFanout {
   }));
   return { name: s.name, running: s.running, error: s.lastError ?? null, nodes };
 }
+
+/** The SHOW SLAVE STATUS fields a channel summary repeats. */
+export interface StatusFields {
+  Slave_IO_Running: 'Yes' | 'No' | 'Connecting';
+  Slave_SQL_Running: 'Yes' | 'No';
+  Seconds_Behind_Master: number | null;
+  Last_IO_Errno: number;
+  Last_IO_Error: string;
+  Last_SQL_Errno: number;
+  Last_SQL_Error: string;
+}
+
+/**
+ * A summary brought up to date by a `channel.status` event (the service sends the list only when it
+ * changes, and each channel's status when that changes), so the tray and the dashboard's overall line
+ * never lag behind the card.
+ */
+export function withStatus<S extends ChannelSummary>(summary: S, status: StatusFields): S {
+  return {
+    ...summary,
+    slaveIoRunning: status.Slave_IO_Running,
+    slaveSqlRunning: status.Slave_SQL_Running,
+    secondsBehindMaster: status.Seconds_Behind_Master,
+    lastIoErrno: status.Last_IO_Errno,
+    lastIoError: status.Last_IO_Error,
+    lastSqlErrno: status.Last_SQL_Errno,
+    lastSqlError: status.Last_SQL_Error,
+  };
+}

@@ -4,7 +4,7 @@ import type { ChannelSummary, FanoutSummary } from '../api/types';
 import type { Logger } from '../log/logger';
 import { nullLogger } from '../log/logger';
 import type { Service } from '../service';
-import { desktopChannel, desktopFanout } from './from-api';
+import { desktopChannel, desktopFanout, withStatus } from './from-api';
 import { computeTrayState, DEFAULT_HEALTH_OPTIONS, type Health, type HealthOptions, type TrayState } from './health';
 import { desktopTranslator, type DesktopLang, type Translate } from './messages';
 import { DEFAULT_NOTIFICATION_POLICY, NotificationRules, type DesktopNotification, type NotificationPolicy } from './notifications';
@@ -31,7 +31,7 @@ export interface ShellControllerOptions {
   now?: () => number;
 }
 
-const START_STOP = ['channels.start', 'channels.stop', 'fanouts.start', 'fanouts.stop'] as const;
+const has = (method: string) => Object.prototype.hasOwnProperty.call(METHOD_PARAMS, method);
 
 /**
  * The tray's brain, in plain Node: keeps the latest channel and fan-out summaries (from events, and a poll
@@ -47,6 +47,7 @@ export class ShellController {
   private readonly logger: Logger;
   private readonly onEvent = (e: ApiEvent) => {
     if (e.type === 'channels') this.channels = e.channels;
+    else if (e.type === 'channel.status') this.channels = this.channels.map((c) => (c.name === e.name ? withStatus(c, e.status) : c));
     else if (e.type === 'fanouts') this.fanouts = e.fanouts;
     else return;
     this.render(true);
@@ -59,9 +60,9 @@ export class ShellController {
     this.logger = opts.logger ?? nullLogger;
   }
 
-  /** True when the service has the start/stop methods (they arrive with the engines). */
+  /** True when the service can start and stop at least one kind of unit (the methods arrive with the engines). */
   static canStartStop(): boolean {
-    return START_STOP.every((m) => Object.prototype.hasOwnProperty.call(METHOD_PARAMS, m));
+    return (has('channels.startAll') && has('channels.stopAll')) || (has('fanouts.start') && has('fanouts.stop'));
   }
 
   async start(): Promise<void> {
@@ -115,10 +116,9 @@ export class ShellController {
   async perform(action: TrayAction): Promise<void> {
     if (action.type !== 'start-all' && action.type !== 'stop-all') return this.opts.view.handle(action);
     const verb = action.type === 'start-all' ? 'start' : 'stop';
-    const calls = [
-      ...this.channels.map((c) => this.call(`channels.${verb}`, { name: c.name })),
-      ...this.fanouts.map((f) => this.call(`fanouts.${verb}`, { name: f.name })),
-    ];
+    const calls: Promise<unknown>[] = [];
+    if (has(`channels.${verb}All`)) calls.push(this.call(`channels.${verb}All`, {}));
+    if (has(`fanouts.${verb}`)) calls.push(...this.fanouts.map((f) => this.call(`fanouts.${verb}`, { name: f.name })));
     await Promise.all(calls);
     await this.refresh();
   }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiEvent, ReplicaDeskApi } from '../../../core/api/contract';
 import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, ServiceInfo } from '../../../core/api/types';
+import { withStatus } from '../../../core/desktop/from-api';
 
 export interface ServiceState {
   api: ReplicaDeskApi;
@@ -60,6 +61,8 @@ export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; childr
             return { ...s, recent: [e.entry, ...s.recent.filter((h) => h.id !== e.entry.id)].slice(0, RECENT) };
           case 'channels':
             return { ...s, channels: e.channels };
+          case 'channel.status':
+            return { ...s, channels: s.channels.map((c) => (c.name === e.name ? withStatus(c, e.status) : c)) };
           case 'fanouts':
             return { ...s, fanouts: e.fanouts };
           case 'job':

@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
+import type { ApiEvent } from '../../../core/api/contract';
 import type { MetricSample } from '../model/metrics';
 import { CHART_WINDOW_MS } from '../model/metrics';
 import type { PoolNode } from '../model/pool-node';
 import type { SlaveStatus } from '../model/slave-status';
 import type { ChannelOps, FanoutOps } from '../services/capabilities';
 
-const POLL_MS = 5000;
+const POLL_MS = 10_000;
+const SAMPLE_MS = 5000;
 
 export interface ChannelDetails {
   status?: SlaveStatus;
@@ -17,10 +19,32 @@ export interface ChannelDetails {
  * samples: the service's last hour when it offers it (ops.metrics), else what this window has seen since
  * it opened (real measurements, never made up). Inert while the service has no channels.status.
  */
-export function useChannelDetails(names: readonly string[], ops: ChannelOps): Map<string, ChannelDetails> {
+export function useChannelDetails(names: readonly string[], ops: ChannelOps, onEvent?: (l: (e: ApiEvent) => void) => () => void): Map<string, ChannelDetails> {
   const [details, setDetails] = useState(new Map<string, ChannelDetails>());
   const seen = useRef(new Map<string, MetricSample[]>());
   const key = names.join('\n');
+  const remember = (name: string, status: SlaveStatus): MetricSample[] => {
+    const now = Date.now();
+    const own = (seen.current.get(name) ?? []).filter((s) => now - Date.parse(s.at) < CHART_WINDOW_MS);
+    // One sample per few seconds is plenty for an hour-wide chart; status events can come faster.
+    if (!own.length || now - Date.parse(own[own.length - 1]!.at) >= SAMPLE_MS) {
+      own.push({ at: new Date(now).toISOString(), secondsBehindMaster: status.Seconds_Behind_Master, eventsPerSecond: status.Apply_Rate_Events ?? 0 });
+    }
+    seen.current.set(name, own);
+    return own;
+  };
+  // Live: the service pushes a channel's status when it changes.
+  useEffect(() => {
+    if (!onEvent) return;
+    return onEvent((e) => {
+      if (e.type !== 'channel.status' || !names.includes(e.name)) return;
+      setDetails((old) => {
+        const next = new Map(old);
+        next.set(e.name, { status: e.status, samples: ops.metrics ? (old.get(e.name)?.samples ?? []) : [...remember(e.name, e.status)] });
+        return next;
+      });
+    });
+  }, [key, ops, onEvent]);
   useEffect(() => {
     if (!ops.status) return;
     let alive = true;
@@ -31,14 +55,7 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps): Ma
           try {
             const status = await ops.status!(name);
             let samples: MetricSample[];
-            if (ops.metrics) samples = await ops.metrics(name);
-            else {
-              const now = Date.now();
-              const own = (seen.current.get(name) ?? []).filter((s) => now - Date.parse(s.at) < CHART_WINDOW_MS);
-              own.push({ at: new Date(now).toISOString(), secondsBehindMaster: status.Seconds_Behind_Master, eventsPerSecond: status.Apply_Rate_Events ?? 0 });
-              seen.current.set(name, own);
-              samples = own;
-            }
+            samples = ops.metrics ? await ops.metrics(name) : [...remember(name, status)];
             next.set(name, { status, samples });
           } catch {
             // A channel deleted meanwhile, or the service restarting: the summary card still shows.

@@ -228,6 +228,7 @@ export const en = {
   'validate.port': 'A port is a number from 1 to 65535.',
   'validate.host': 'A host name has no spaces.',
   'validate.name': 'Use letters, digits, "-" and "_" (up to 64), starting with a letter or digit.',
+  'validate.nameTaken': 'A backup with this name exists already.',
   'validate.weight': 'A weight is a number such as 1 or 0.5.',
   'validate.position': 'This position is not valid.',
   'validate.binlogFile': 'A binary log file name looks like mysql-bin.000024.',

@@ -229,6 +229,7 @@ export const ja: Messages = {
   'validate.port': 'ポートは 1〜65535 の数字です。',
   'validate.host': 'ホスト名に空白は使えません。',
   'validate.name': '英字・数字・「-」「_」を使い（64 文字まで）、英字か数字で始めてください。',
+  'validate.nameTaken': 'この名前のバックアップはすでにあります。',
   'validate.weight': '重みは 1 や 0.5 のような数値です。',
   'validate.position': 'この位置は正しくありません。',
   'validate.binlogFile': 'バイナリログのファイル名は mysql-bin.000024 のような形です。',

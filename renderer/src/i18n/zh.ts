@@ -229,6 +229,7 @@ export const zh: Messages = {
   'validate.port': '端口是 1 到 65535 之间的数字。',
   'validate.host': '主机名不能包含空格。',
   'validate.name': '请使用字母、数字、“-”和“_”（最多 64 个），并以字母或数字开头。',
+  'validate.nameTaken': '已有同名的备份。',
   'validate.weight': '权重是 1 或 0.5 这样的数字。',
   'validate.position': '此位置无效。',
   'validate.binlogFile': '二进制日志文件名形如 mysql-bin.000024。',

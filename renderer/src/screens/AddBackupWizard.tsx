@@ -68,7 +68,7 @@ export function AddBackupWizard() {
   const input = { name, master, target, filters, start };
   const masterErrors = checkEndpoint(master);
   const targetErrors = checkEndpoint(target);
-  const nameError = isUnitName(name) ? undefined : 'name';
+  const nameError = !isUnitName(name) ? 'name' : svc.channels.some((c) => c.name === name) ? 'nameTaken' : undefined;
   const filterErrors = checkFilters(filters);
   const startErrors = checkStart(start);
   const show = !!touched[step];

@@ -24,7 +24,7 @@ export function Dashboard({ route }: { route: Route }) {
   const [focusKind, focusName] = route.rest;
   const [run, action] = useAction();
   const allOps = canStartStopAll(cOps, fOps);
-  const channelDetails = useChannelDetails(svc.channels.map((c) => c.name), cOps);
+  const channelDetails = useChannelDetails(svc.channels.map((c) => c.name), cOps, svc.onEvent);
   const fanoutNodes = useFanoutNodes(svc.fanouts.map((f) => f.name), fOps);
 
   const overall: { tone: Tone; text: string } =
@@ -43,10 +43,10 @@ export function Dashboard({ route }: { route: Route }) {
         <StatusBadge tone={overall.tone} label={overall.text} />
         {allOps && state.units.length ? (
           <span className="button-row">
-            <button type="button" disabled={action.busy} onClick={() => void run(() => Promise.all([...svc.channels.map((c) => cOps.start!(c.name)), ...svc.fanouts.map((f) => fOps.start!(f.name))]))}>
+            <button type="button" disabled={action.busy} onClick={() => void run(() => Promise.all([cOps.startAll?.(), ...(fOps.start ? svc.fanouts.map((f) => fOps.start!(f.name)) : [])]))}>
               {t('dashboard.startAll')}
             </button>
-            <button type="button" disabled={action.busy} onClick={() => void run(() => Promise.all([...svc.channels.map((c) => cOps.stop!(c.name)), ...svc.fanouts.map((f) => fOps.stop!(f.name))]))}>
+            <button type="button" disabled={action.busy} onClick={() => void run(() => Promise.all([cOps.stopAll?.(), ...(fOps.stop ? svc.fanouts.map((f) => fOps.stop!(f.name)) : [])]))}>
               {t('dashboard.stopAll')}
             </button>
           </span>

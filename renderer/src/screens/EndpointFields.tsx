@@ -8,6 +8,7 @@ export const ERROR_KEY: Record<string, MessageKey> = {
   port: 'validate.port',
   host: 'validate.host',
   name: 'validate.name',
+  nameTaken: 'validate.nameTaken',
   weight: 'validate.weight',
   position: 'validate.position',
   filter: 'validate.filter',

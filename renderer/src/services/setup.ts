@@ -1,6 +1,6 @@
 import type { MyCnfPlanView, MyCnfView, ReplicaDeskApi } from '../../../core/api/contract';
 import type { JobState, MySqlEndpointInput } from '../../../core/api/types';
-import type { BackendForm, EndpointForm, FilterForm, StartForm } from '../model/forms';
+import { lines, type BackendForm, type EndpointForm, type FilterForm, type StartForm } from '../model/forms';
 import type { CloneProgress, MasterPlan, PreflightCheck } from '../model/preflight';
 
 /**
@@ -58,8 +58,62 @@ export function endpoint(e: EndpointForm): MySqlEndpointInput {
   return { host: e.host.trim(), port: Number(e.port), user: e.user.trim(), password: e.password };
 }
 
+/** The replicate-* filters as the channel engine takes them (one entry per line in the form). */
+export function channelFilters(f: FilterForm) {
+  return {
+    doDb: lines(f.replicateDoDb),
+    ignoreDb: lines(f.replicateIgnoreDb),
+    doTable: lines(f.replicateDoTable),
+    ignoreTable: lines(f.replicateIgnoreTable),
+    wildDoTable: lines(f.replicateWildDoTable),
+    wildIgnoreTable: lines(f.replicateWildIgnoreTable),
+  };
+}
+
+/**
+ * Waits for a job to end, reporting its progress; resolves with its result, rejects with its error. Follows
+ * job events, and asks jobs.list now and then in case an event was missed (a reconnecting event stream).
+ */
+export function followJob(api: ReplicaDeskApi, job: JobState, onProgress: (progress: unknown) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (j: JobState) => {
+      if (done || j.id !== job.id) return;
+      if (j.progress !== null && j.progress !== undefined) onProgress(j.progress);
+      if (j.status === 'running') return;
+      done = true;
+      off();
+      clearInterval(timer);
+      if (j.status === 'succeeded') resolve(j.result);
+      else reject(Object.assign(new Error(j.error?.message ?? `The job ended: ${j.status}.`), { code: j.error?.code ?? 'JOB_' + j.status.toUpperCase() }));
+    };
+    const off = api.onEvent((e) => {
+      if (e.type === 'job') settle(e.job);
+    });
+    const timer = setInterval(() => {
+      void api.call('jobs.list', {}).then((all) => all.forEach(settle), () => undefined);
+    }, 5000);
+    settle(job);
+  });
+}
+
 export function setupOps(api: ReplicaDeskApi): SetupOps {
   return {
+    createChannel: async (input, onProgress) => {
+      const master = endpoint(input.master);
+      const target = endpoint(input.target);
+      const filters = channelFilters(input.filters);
+      let start: { file: string; pos: number } | { gtid: string };
+      if (input.start.mode === 'clone') {
+        // The first copy, then replication from exactly the snapshot's position: nothing missed, nothing twice.
+        const job = await api.call('clone.start', { source: master, target, ...(filters.doDb.length ? { databases: filters.doDb } : {}) });
+        const result = (await followJob(api, job, (p) => onProgress(p as CloneProgress))) as { binlogFile: string; binlogPos: number };
+        start = { file: result.binlogFile, pos: result.binlogPos };
+      } else if (input.start.mode === 'position') start = { file: input.start.file.trim(), pos: Number(input.start.pos) };
+      else start = { gtid: input.start.gtid.trim() };
+      await api.call('channels.create', { name: input.name, master, target, start, filters });
+      await api.call('channels.start', { name: input.name });
+    },
     preflight: (input) => api.call('setup.preflight', { master: endpoint(input.master), target: endpoint(input.target) }),
     masterPlan: (input) => api.call('setup.masterPlan', { admin: endpoint(input.admin), replicaHost: input.replicaHost, replicationUser: input.replicationUser, forCopy: true }),
     applyMasterPlan: async (input) => {
@@ -72,7 +126,7 @@ export function setupOps(api: ReplicaDeskApi): SetupOps {
       });
       return { applied: out.applied, manual: out.manual, restartNeeded: out.restartNeeded };
     },
-    // channels.create, fanouts.create, fan-out backend checks and pgpool.conf import are not in the contract yet.
+    // fanouts.create, fan-out backend checks and pgpool.conf import are not in the contract yet.
   };
 }
 

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { mysqlConnect, uniqueName, useSuiteServers } from '../servers/suite';
+import { browserSkipReason, gotoHash, launch, screenshot, startServe, type Browser, type Served } from './harness';
+
+/**
+ * Issue 8's main path, end to end on real servers: from an empty app, the add-backup wizard makes the
+ * initial copy and starts the channel; a write on the master reaches the backup and the dashboard shows the
+ * channel caught up; stop and start from its card; an induced duplicate-key error is explained and skipped.
+ * The channel is limited to one database of its own (replicate-do-db), as the shared servers serve others.
+ */
+const servers = useSuiteServers();
+const skip = browserSkipReason();
+if (skip) console.log(`[browser] skipped: ${skip}`);
+let served: Served;
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  served = await startServe();
+  browser = await launch({ locale: 'en-US' });
+});
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function api(method: string, params: unknown): Promise<unknown> {
+  const res = await fetch(new URL('api/call', served.base), { method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ method, params }) });
+  const body = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.result;
+}
+
+async function fillEndpoint(page: Page, group: string, s: { host: string; port: number; user: string; password: string }): Promise<void> {
+  const box = page.getByRole('group', { name: group });
+  await box.getByLabel('Host name or IP address').fill(s.host);
+  await box.getByLabel('Port').fill(String(s.port));
+  await box.getByLabel('User').fill(s.user);
+  await box.getByLabel('Password').fill(s.password);
+}
+
+test('add a backup with an initial copy, see a write arrive, stop/start, explain and skip a duplicate key', { skip: skip ?? false, timeout: 300_000 }, async () => {
+  const { master, target } = servers();
+  const db = uniqueName('rd_ui_repl');
+  const name = `ui-${db.slice(-6)}`;
+  const m = await mysqlConnect(master);
+  const tgt = await mysqlConnect(target);
+  try {
+    await m.query(`CREATE DATABASE \`${db}\``);
+    await m.query(`CREATE TABLE \`${db}\`.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB`);
+    await m.query(`INSERT INTO \`${db}\`.orders VALUES (1, 'paper'), (2, 'ink')`);
+
+    const page = await browser.newPage();
+    await page.goto(served.openUrl);
+    await page.getByTestId('overall').waitFor();
+    await gotoHash(page, '#/add-backup');
+    await page.getByLabel('Name of this backup').fill(name);
+    await fillEndpoint(page, 'Office server (master)', master);
+    await fillEndpoint(page, 'Backup server (where the copy is kept)', target);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('.checks .check').first().waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('replicate-do-db').fill(db);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Make a first copy now (recommended)').check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    assert.match(await page.getByTestId('change-master').innerText(), new RegExp(`CHANGE MASTER '${name}' TO`));
+    await screenshot(page, 'en-add-backup-review');
+    await page.getByRole('button', { name: 'Start the backup' }).click();
+    await page.getByText('The backup is running.').waitFor({ timeout: 180_000 });
+    await screenshot(page, 'en-add-backup-done');
+
+    // The copy is there, and a new write follows.
+    const [copied] = await tgt.query(`SELECT COUNT(*) AS n FROM \`${db}\`.orders`);
+    assert.equal(Number((copied as { n: number }[])[0]!.n), 2);
+    await m.query(`INSERT INTO \`${db}\`.orders VALUES (3, 'stapler')`);
+    await until('the write on the master to reach the backup', async () => {
+      const [rows] = await tgt.query(`SELECT item FROM \`${db}\`.orders WHERE id = 3`);
+      return (rows as { item: string }[])[0]?.item === 'stapler';
+    });
+
+    await page.getByRole('button', { name: 'Open it on the dashboard' }).click();
+    const card = page.getByTestId(`channel-${name}`);
+    await card.waitFor();
+    await until('the card to show the channel up to date', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
+    await until('the full status on the card', async () => /Read up to/.test(await card.innerText()));
+    await screenshot(page, 'en-dashboard-channel');
+
+    // Stop and start from the card.
+    await card.getByRole('button', { name: 'Stop', exact: true }).click();
+    await until('the card to show it stopped', async () => /Stopped/.test(await card.locator('.card-actions').innerText()));
+    await card.getByRole('button', { name: 'Start', exact: true }).click();
+    await until('the card to show it running again', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
+
+    // A row written on the backup by mistake, then the same key on the master: error 1062.
+    await tgt.query(`INSERT INTO \`${db}\`.orders VALUES (4, 'written on the backup')`);
+    await m.query(`INSERT INTO \`${db}\`.orders VALUES (4, 'glue')`);
+    await until('the duplicate-key error on the card', async () => /Error 1062 while applying a change/.test(await card.innerText()));
+    assert.match(await card.innerText(), /already has a row with this key/);
+    await until('the overall line to follow the card', async () => /1 stopped with an error/.test(await page.getByTestId('overall').innerText()));
+    await screenshot(page, 'en-dashboard-channel-error');
+    await card.getByRole('button', { name: 'Skip events…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/never applied to the backup/).waitFor();
+    await dialog.getByRole('button', { name: 'Skip 1 and continue' }).click();
+    await until('the channel to run again after the skip', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
+    await m.query(`INSERT INTO \`${db}\`.orders VALUES (5, 'tape')`);
+    await until('a later write to arrive after the skip', async () => {
+      const [rows] = await tgt.query(`SELECT item FROM \`${db}\`.orders WHERE id = 5`);
+      return (rows as { item: string }[])[0]?.item === 'tape';
+    });
+    const [kept] = await tgt.query(`SELECT item FROM \`${db}\`.orders WHERE id = 4`);
+    assert.equal((kept as { item: string }[])[0]!.item, 'written on the backup', 'the skipped event was not applied');
+    assert.deepEqual(browser.problems, []);
+  } finally {
+    await api('channels.stop', { name }).catch(() => undefined);
+    await api('channels.delete', { name }).catch(() => undefined);
+    await m.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+    await tgt.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+    await m.end();
+    await tgt.end();
+  }
+});
