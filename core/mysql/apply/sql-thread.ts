@@ -15,6 +15,7 @@ import { RelayReader, type RelayEvent } from '../relay/relay-reader';
 import { ReplicationFilter } from './filters';
 import { ensurePositionTable, positionUpdateSql, readPosition, type AppliedPosition } from './position-table';
 import { DDL_ALREADY_DONE_ERRNOS, groupKeyword, isDml, queryContextStatements, type ContextEvent } from './query-context';
+import { NetChanges, NOT_NETTABLE } from './net-changes';
 import { bitmapPositions, buildRowStatements, type RowsBatch } from './row-statements';
 import { ApplyFailure, CONNECTION_ERRNOS, StatementPipeline, TRANSIENT_ERRNOS, type StatementInfo } from './statement-pipeline';
 import { rewriteDatabaseStatement, statementTables } from './statement-tables';
@@ -30,6 +31,10 @@ export const SqlState = {
   COMMITTING: 'Committing',
   EXITING: 'Waiting for slave mutex on exit',
 } as const;
+
+/** Net changes held before they are written out even though the target transaction goes on. */
+const NET_MAX_ROWS = 20_000;
+const NET_MAX_BYTES = 8 * 1024 * 1024;
 
 /** The session the applier writes rows in: values arrive exact, so no server-side reinterpretation. */
 const ROW_SQL_MODE = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION';
@@ -149,6 +154,8 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
   private bytesInTarget = 0;
   private commitRequested = false;
   private pendingRows: (RowsBatch & { sig: string; bytes: number; what: string; where: string }) | undefined;
+  private net = new NetChanges();
+  private netWhere = '';
   private rowSessionDirty = true;
   private fkChecks = true;
   private uniqueChecks = true;
@@ -264,17 +271,29 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
           }
           await this.applyLoop();
           break;
-        } catch (err) {
+        } catch (caught) {
+          let err = caught;
           if (this.stopRequested && (err instanceof StopRequested || !(err instanceof ApplyFailure))) break;
+          // A commit still running in the background settles first: it may succeed (the position moves)
+          // or be the failure itself.
+          await this.committing?.catch(() => undefined);
+          if (this.asyncFailure && !this.failedCommit) {
+            this.failedCommit = this.asyncFailure;
+            this.asyncFailure = undefined;
+          }
+          const failed = this.failedCommit;
+          this.failedCommit = undefined;
+          if (failed && failed.err !== err && !(err instanceof ReplaySingly)) err = failed.err;
           // Source transactions in the target transaction that fails (the open one counts too).
-          const groups = this.groupsInTarget + (this.group && this.groupDirty ? 1 : 0);
+          const groups = failed ? failed.groups : this.groupsInTarget + (this.group && this.groupDirty ? 1 : 0);
+          if (failed) this.failurePoint = failed.at;
           await this.rollback();
           if (err instanceof ReplaySingly) {
             this.singleUntil = { ...this.failurePoint };
             continue;
           }
           if (err instanceof ApplyFailure) {
-            if (groups > 1 && !this.singleUntil) {
+            if ((groups > 1 || err.info.net) && !this.singleUntil) {
               this.singleUntil = { ...this.failurePoint };
               continue;
             }
@@ -354,7 +373,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     const [vars] = await meta.query('SELECT @@version AS v, @@global.read_only AS ro, @@max_allowed_packet AS map, CURRENT_USER() AS u');
     const v = (vars as Record<string, unknown>[])[0]!;
     this.targetIsMariaDb = /mariadb/i.test(String(v.v));
-    this.maxQueryBytes = Math.max(64 * 1024, Math.min(4 << 20, Math.floor(Number(v.map) / 2)));
+    this.maxQueryBytes = Math.max(64 * 1024, Math.min(2 << 20, Math.floor(Number(v.map) / 2)));
     this.targetReadOnly = String(v.ro) === '1' || String(v.ro).toUpperCase() === 'ON';
     if (this.targetReadOnly) {
       const [grants] = await meta.query('SHOW GRANTS');
@@ -421,10 +440,21 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     this.groupsInTarget = 0;
     this.bytesInTarget = 0;
     this.pendingRows = undefined;
+    this.net = new NetChanges();
     this.groupDirty = false;
+    this.committing = undefined;
+    this.commitHadNet = false;
   }
 
   private failurePoint = { file: '', pos: 0 };
+  private readonly warnedTriggers = new Set<string>();
+  /** The commit running in the background, if any. */
+  private committing: Promise<void> | undefined;
+  /** A background commit failed: the error and what that target transaction held. */
+  private asyncFailure: { err: unknown; groups: number; net: boolean; at: { file: string; pos: number } } | undefined;
+  private failedCommit: { err: unknown; groups: number; net: boolean; at: { file: string; pos: number } } | undefined;
+  /** The open target transaction holds net-change statements. */
+  private commitHadNet = false;
   /** The open source transaction has put statements into the target transaction. */
   private groupDirty = false;
 
@@ -467,12 +497,15 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     this.groupsInTarget = 0;
     this.bytesInTarget = 0;
     this.pendingRows = undefined;
+    this.net = new NetChanges();
     this.skippingGroup = false;
 
     const reader = this.reader;
     for (;;) {
       if (this.stopRequested) {
         await this.commitIfOpen();
+        await this.committing;
+        this.throwAsyncFailure();
         return;
       }
       this.setState(SqlState.READING);
@@ -482,8 +515,10 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
       for (let i = 0; i < batch.length; i++) {
         await this.handle(batch[i]!);
         if (this.untilReached) {
-          await this.commitIfOpen();
           this.stopRequested = true;
+          await this.commitIfOpen();
+          await this.committing;
+          this.throwAsyncFailure();
           return;
         }
         if (this.commitRequested || (this.singleUntil && !this.group)) await this.commitIfOpen();
@@ -514,6 +549,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
 
   /** One relay event: decode, apply, advance the cursor. */
   private async handle(e: RelayEvent): Promise<void> {
+    this.throwAsyncFailure();
     const dstate = this.dstate!;
     if (e.replayed) {
       decodeEvent(e.raw, e.pos, dstate);
@@ -577,7 +613,14 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     const tdb = this.filter.rewriteDb(db);
     if (db === this.o.config.stateDatabase || !this.filter.rowsOk(tdb, table)) return false;
     if (this.tables.has(tdb, table)) return false;
-    await this.tables.load(tdb, table);
+    const t = await this.tables.load(tdb, table);
+    if (t?.hasTriggers && !this.warnedTriggers.has(`${tdb}.${table}`)) {
+      this.warnedTriggers.add(`${tdb}.${table}`);
+      this.emit(
+        'warning',
+        `Table ${tdb}.${table} has triggers on the target. They fire when ReplicaDesk writes replicated rows (MySQL's own replica does not fire them for row events), so their effects may be applied twice. Drop the triggers on the backup server.`,
+      );
+    }
     return true;
   }
 
@@ -776,6 +819,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
 
   /** A statement with its session context, in one packet (the statement last). */
   private async runStatement(ev: QueryEvent, db: string, tolerate: ReadonlySet<number> | null): Promise<void> {
+    await this.materialize();
     await this.flushRows();
     const p = this.pipeline!;
     await p.send();
@@ -829,16 +873,6 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     await this.ensureTargetTrx();
     const fk = (ev.rowsFlags & 2) === 0;
     const uq = (ev.rowsFlags & 4) === 0;
-    if (this.rowSessionDirty || fk !== this.fkChecks || uq !== this.uniqueChecks) {
-      await this.flushRows();
-      const sets = [`@@session.foreign_key_checks=${fk ? 1 : 0}`, `@@session.unique_checks=${uq ? 1 : 0}`];
-      if (this.rowSessionDirty) sets.unshift("NAMES utf8mb4", "@@session.time_zone='+00:00'", `@@session.sql_mode='${ROW_SQL_MODE}'`);
-      if (this.rowSessionDirty && this.targetIsMariaDb) sets.push('@@session.check_constraint_checks=0');
-      await this.pipeline!.add(`SET ${sets.join(', ')}`, this.info('session setup', ev.logPos, null));
-      this.fkChecks = fk;
-      this.uniqueChecks = uq;
-      this.rowSessionDirty = false;
-    }
     let rows: Row[] | UpdatedRow[];
     try {
       rows = ev.rows;
@@ -847,7 +881,22 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     }
     const present = bitmapPositions(ev.columnsPresent, ev.columnCount);
     const presentAfter = ev.columnsPresentAfter ? bitmapPositions(ev.columnsPresentAfter, ev.columnCount) : present;
-    const sig = `${ev.rowsKind}|${present.join(',')}|${presentAfter.join(',')}`;
+    const full = ev.columnCount === t.columns.length && present.length === ev.columnCount && presentAfter.length === ev.columnCount;
+    if (t.nettable && full && !ev.partial && this.netAllowed()) {
+      // Earlier events on this table still queued one by one go first: per-key order must hold.
+      if (this.pendingRows?.table === t) await this.flushRows();
+      if (this.net.add(t, ev.rowsKind, rows, ev.eventSize) !== NOT_NETTABLE) {
+        this.counters.rows += rows.length;
+        this.bytesInTarget += ev.eventSize;
+        this.netWhere = this.where(ev.logPos);
+        if (this.net.size >= NET_MAX_ROWS || this.net.bytes >= NET_MAX_BYTES) await this.materialize();
+        return;
+      }
+      // The history of some row does not add up (drift on the target?): apply this event as it is.
+    }
+    if (this.net.has(t)) await this.materialize(t);
+    await this.ensureRowSession(fk, uq, ev.logPos);
+    const sig = `${ev.rowsKind}|${present.join(',')}|${presentAfter.join(',')}|${fk ? 1 : 0}${uq ? 1 : 0}`;
     const p = this.pendingRows;
     this.counters.rows += rows.length;
     this.bytesInTarget += ev.eventSize;
@@ -874,6 +923,35 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     };
   }
 
+  /** SETs the row session needs (after a statement changed it, or when the rows event's flags differ). */
+  private async ensureRowSession(fk: boolean, uq: boolean, logPos: number): Promise<void> {
+    if (!this.rowSessionDirty && fk === this.fkChecks && uq === this.uniqueChecks) return;
+    await this.flushRows();
+    const sets = [`@@session.foreign_key_checks=${fk ? 1 : 0}`, `@@session.unique_checks=${uq ? 1 : 0}`];
+    if (this.rowSessionDirty) sets.unshift('NAMES utf8mb4', "@@session.time_zone='+00:00'", `@@session.sql_mode='${ROW_SQL_MODE}'`);
+    if (this.rowSessionDirty && this.targetIsMariaDb) sets.push('@@session.check_constraint_checks=0');
+    await this.pipeline!.add(`SET ${sets.join(', ')}`, this.info('session setup', logPos, null));
+    this.fkChecks = fk;
+    this.uniqueChecks = uq;
+    this.rowSessionDirty = false;
+  }
+
+  /** Net changes are used unless a failed group is being replayed one transaction at a time. */
+  private netAllowed(): boolean {
+    return !this.singleUntil && this.o.config.netChanges !== false;
+  }
+
+  /** Turns the net changes held (all tables, or one) into statements, in the open target transaction. */
+  private async materialize(only?: TargetTable): Promise<void> {
+    if (this.net.size === 0) return;
+    await this.flushRows();
+    await this.ensureRowSession(this.fkChecks, this.uniqueChecks, 0);
+    const stmts = this.net.drain({ idempotent: this.o.config.execMode === 'IDEMPOTENT', maxStatementBytes: Math.min(1 << 20, this.maxQueryBytes) }, only);
+    const p = this.pipeline!;
+    if (stmts.length) this.commitHadNet = true;
+    for (const st of stmts) await p.add(st.sql, { expect: st.expect, what: `net row changes of several source transactions (up to ${this.netWhere})`, where: this.netWhere, net: true });
+  }
+
   private async flushRows(): Promise<void> {
     const b = this.pendingRows;
     if (!b) return;
@@ -889,23 +967,39 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     const p = this.pipeline;
     if (!p || !this.conn) return;
     if (this.group && this.groupDirty) return; // never commit half a source transaction
+    await this.materialize();
     await this.flushRows();
     const pos = this.pendingEnd;
     const moved = pos.relayFile !== this.committed.relayFile || pos.relayPos !== this.committed.relayPos;
     if (!this.targetOpen && !moved) return;
     this.setState(SqlState.COMMITTING);
-    if (this.targetOpen) {
-      await p.sync();
-      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', pos), { expect: null, what: 'position update', where: '' });
-      await p.add('COMMIT', { expect: null, what: 'COMMIT', where: '' });
-      await p.sync();
-      this.targetOpen = false;
-    } else {
-      await p.add(positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', pos), { expect: null, what: 'position update', where: '' });
-      await p.sync();
-    }
+    // The commit runs while the next transaction is being prepared; its outcome is checked at the next
+    // event (throwAsyncFailure) and before anything else is sent (the pipeline holds sends behind it).
+    const finish = [{ sql: positionUpdateSql(this.o.config.stateDatabase, this.o.channel, this.o.config.channelId ?? '', pos), info: { expect: null, what: 'position update', where: '' } }];
+    if (this.targetOpen) finish.push({ sql: 'COMMIT', info: { expect: null, what: 'COMMIT', where: '' } });
+    const groups = this.groupsInTarget;
+    const net = this.commitHadNet;
+    const at = { ...this.failurePoint };
+    const target = { ...pos };
+    this.targetOpen = false;
     this.groupsInTarget = 0;
     this.bytesInTarget = 0;
+    this.commitHadNet = false;
+    this.committing = p.commit(finish).then(
+      () => this.afterCommit(target),
+      (err: unknown) => {
+        if (!this.asyncFailure) this.asyncFailure = { err, groups, net, at };
+      },
+    );
+    if (this.singleUntil || this.stopRequested) {
+      // Replaying one by one (exact errors) or stopping: wait for the outcome here.
+      await this.committing;
+      this.throwAsyncFailure();
+    }
+  }
+
+  /** Bookkeeping once the target has confirmed a commit. */
+  private afterCommit(pos: AppliedPosition): void {
     this.transientRetries = 0;
     const previousFile = this.committed.relayFile;
     this.committed = { ...pos };
@@ -916,6 +1010,15 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
       this.purging = this.purging.then(() => this.o.relay.purgeBefore(pos.relayFile)).then(() => undefined, () => undefined);
     }
     this.sampleRate();
+  }
+
+  /** Rethrows the failure of a commit that ran in the background, with what it covered. */
+  private throwAsyncFailure(): void {
+    const f = this.asyncFailure;
+    if (!f) return;
+    this.asyncFailure = undefined;
+    this.failedCommit = f;
+    throw f.err;
   }
 
   private sampleRate(): void {

@@ -12,6 +12,8 @@ export interface StatementInfo {
   where: string;
   /** Error numbers that count as success for this statement. */
   tolerate?: ReadonlySet<number>;
+  /** The statement carries net changes of several transactions (a failure is replayed without them). */
+  net?: boolean;
 }
 
 /** A statement failed on the target (or matched the wrong number of rows). */
@@ -47,11 +49,15 @@ export class StatementPipeline {
   private sqlText: (string | Buffer)[] = [];
   private inFlight: Promise<void>[] = [];
   private failure: ApplyFailure | ReplicaDeskError | undefined;
+  /** A commit in progress: later sends wait for it. */
+  private gate: Promise<void> | undefined;
 
   constructor(
     private readonly conn: ApplierConnection,
     private readonly maxQueryBytes: number,
     private readonly maxInFlight = 8,
+    /** Bytes of queries allowed on the wire unanswered: bounds memory whatever the query sizes. */
+    private readonly maxInFlightBytes = 6 * 1024 * 1024,
   ) {}
 
   get failed(): ApplyFailure | ReplicaDeskError | undefined {
@@ -77,8 +83,15 @@ export class StatementPipeline {
     if (this.partsBytes >= this.maxQueryBytes) await this.send();
   }
 
-  /** Sends what is queued as one COM_QUERY. */
+  /** Sends what is queued as one COM_QUERY, after any commit in progress (see commit()). */
   async send(): Promise<void> {
+    while (this.gate) await this.gate;
+    if (this.failure) throw this.failure;
+    this.sendQueued();
+    while (this.inFlight.length > this.maxInFlight || (this.inFlight.length > 1 && this.conn.pendingBytes > this.maxInFlightBytes)) await this.inFlight.shift();
+  }
+
+  private sendQueued(): void {
     if (this.parts.length === 0) return;
     const body = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
     const infos = this.infos;
@@ -87,6 +100,10 @@ export class StatementPipeline {
     this.partsBytes = 0;
     this.infos = [];
     this.sqlText = [];
+    this.write(body, infos, texts);
+  }
+
+  private write(body: Buffer, infos: StatementInfo[], texts: (string | Buffer)[]): void {
     const p = this.conn.query(body).then(
       (o) => this.check(o, infos, texts),
       (err: unknown) => {
@@ -94,7 +111,6 @@ export class StatementPipeline {
       },
     );
     this.inFlight.push(p);
-    while (this.inFlight.length > this.maxInFlight) await this.inFlight.shift();
   }
 
   /** Sends everything, waits for every reply, throws the first failure. */
@@ -106,8 +122,52 @@ export class StatementPipeline {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Ends a transaction without making the caller wait for the server: sends what is queued, and once
+   * every reply so far has checked out, sends `finish` (position update + COMMIT) as one packet. The
+   * returned promise settles when that packet's replies are in. Statements added meanwhile are held back
+   * until then, so nothing of the next transaction can reach the server before this COMMIT is known to
+   * have succeeded, and a transaction with a failed or mismatched statement is never committed.
+   */
+  commit(finish: { sql: string; info: StatementInfo }[]): Promise<void> {
+    const prior = this.gate;
+    const run = (async () => {
+      if (prior) await prior;
+      if (this.failure) throw this.failure;
+      this.sendQueued();
+      const data = this.inFlight;
+      this.inFlight = [];
+      await Promise.all(data);
+      if (this.failure) throw this.failure;
+      const bodies = finish.map((f) => Buffer.from(f.sql, 'utf8'));
+      const joined: Buffer[] = [];
+      bodies.forEach((b, i) => (i > 0 ? joined.push(SEP, b) : joined.push(b)));
+      this.write(Buffer.concat(joined), finish.map((f) => f.info), finish.map((f) => f.sql));
+      const mine = this.inFlight;
+      this.inFlight = [];
+      await Promise.all(mine);
+      if (this.failure) throw this.failure;
+    })();
+    const gate: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.gate = gate;
+    void gate.then(() => {
+      if (this.gate === gate) this.gate = undefined;
+    });
+    return run;
+  }
+
+  /** Waits for a commit in progress (if any) to settle. */
+  async settled(): Promise<void> {
+    while (this.gate) await this.gate;
+  }
+
   /** Drops the failure state (after ROLLBACK) so the pipeline can be used again. */
   reset(): void {
+    this.gate = undefined;
+    this.inFlight = [];
     this.parts = [];
     this.partsBytes = 0;
     this.infos = [];

@@ -27,6 +27,14 @@ export interface TargetTable {
   key: number[] | undefined;
   /** MySQL's native JSON type is present (WHERE needs CAST(... AS JSON)). */
   hasNativeJson: boolean;
+  /**
+   * Rows relate only through the key: it is the only unique index, no foreign key points from or to the
+   * table, no trigger, and the key compares byte for byte. Row events may then be folded into net changes
+   * per key (see net-changes.ts).
+   */
+  nettable: boolean;
+  /** The target table has triggers: they fire on our statements (a native replica does not fire them for row events). */
+  hasTriggers: boolean;
 }
 
 interface ColumnRow {
@@ -96,7 +104,36 @@ export async function loadTargetTable(conn: mysql.Connection, db: string, table:
       }
     }
   }
-  return { db, table, columns, key, hasNativeJson: columns.some((c) => c.dataType === 'json') };
+  const [triggers] = await conn.query('SELECT 1 FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? LIMIT 1', [db, table]);
+  const hasTriggers = (triggers as unknown[]).length > 0;
+  let nettable = false;
+  const uniqueIndexes = indexes.size;
+  if (key && uniqueIndexes === 1 && !hasTriggers && key.every((p) => byteComparable(columns[p]!))) {
+    const [fks] = await conn.query(
+      `SELECT 1 FROM information_schema.KEY_COLUMN_USAGE
+        WHERE REFERENCED_TABLE_NAME IS NOT NULL AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?)) LIMIT 1`,
+      [db, table, db, table],
+    );
+    nettable = (fks as unknown[]).length === 0;
+  }
+  return { db, table, columns, key, hasNativeJson: columns.some((c) => c.dataType === 'json'), nettable, hasTriggers };
+}
+
+/** Key values that are equal only when their bytes are (no case- or accent-insensitive text, no floats). */
+function byteComparable(c: TargetColumn): boolean {
+  switch (c.style) {
+    case 'integer':
+    case 'decimal':
+    case 'temporal':
+    case 'binary':
+    case 'bit':
+    case 'uuid':
+      return true;
+    case 'text':
+      return /_bin$/.test(c.collation ?? '') || c.charset === 'binary';
+    default:
+      return false;
+  }
 }
 
 /**

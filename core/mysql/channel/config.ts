@@ -60,6 +60,11 @@ export interface ChannelConfig {
   maxGroupTransactions: number;
   /** ... and at most about this many bytes of events. */
   maxGroupBytes: number;
+  /**
+   * Fold row events of tables related only through their primary key into net changes per key while
+   * catching up (default true). False applies every row event as its own statement.
+   */
+  netChanges?: boolean;
   /** A note for people, e.g. "Osaka office server". */
   description?: string;
 }
@@ -114,6 +119,7 @@ export function normalizeConfig(c: Partial<ChannelConfig> & Pick<ChannelConfig, 
     maxGroupBytes: c.maxGroupBytes ?? CONFIG_DEFAULTS.maxGroupBytes,
   };
   if (c.description !== undefined) out.description = c.description;
+  if (c.netChanges !== undefined) out.netChanges = c.netChanges;
   const bad = (field: string, why: string) => {
     throw new ReplicaDeskError('CHANNEL_BAD_CONFIG', `Channel ${c.name}: ${field} ${why}.`, { channel: c.name, field });
   };

@@ -235,6 +235,51 @@ test('START SLAVE UNTIL stops the SQL thread at the position; IDEMPOTENT mode ov
   await finish('until', 'f_until');
 });
 
+test('MariaDB GTID mode: started from a GTID position, the I/O thread resumes by GTID after a cut', async () => {
+  const [[g]] = (await m.query('SELECT @@global.gtid_binlog_pos AS p')) as unknown as [[{ p: string }]];
+  const relay = new TcpRelay('127.0.0.1', master.port);
+  await relay.start();
+  try {
+    await m.query('CREATE DATABASE f_gtid');
+    await m.query('USE f_gtid');
+    await m.query('CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(50))');
+    const input = channelInput('gtid', { ...master, port: relay.port }, target, { file: '', pos: 4 }, only('f_gtid'));
+    input.start = { kind: 'gtid', gtid: g.p };
+    await h.manager.create(input);
+    await h.manager.start('gtid');
+    await write('f_gtid', 0, 30);
+    await h.waitApplied('gtid', await masterStatus(m));
+    relay.cut();
+    await write('f_gtid', 30, 30);
+    await h.waitApplied('gtid', await masterStatus(m));
+    await same('f_gtid');
+    const s = await h.manager.status('gtid');
+    const [[now]] = (await m.query('SELECT @@global.gtid_binlog_pos AS p')) as unknown as [[{ p: string }]];
+    assert.equal(s.Using_Gtid, 'Slave_Pos');
+    assert.equal(s.Gtid_IO_Pos, now.p);
+    assert.equal(s.Gtid_Slave_Pos, now.p);
+    assert.ok(relay.connections >= 2);
+    await h.manager.stop('gtid');
+  } finally {
+    await relay.close();
+  }
+});
+
+test('relay_log_space_limit: the I/O thread waits for the SQL thread to free space, then goes on', async () => {
+  const start = await setup('f_space');
+  await h.manager.create(channelInput('space', master, target, start, { ...only('f_space'), relayLogSpaceLimit: 20_000, maxRelayLogSize: 4096 }));
+  await h.manager.start('space', 'io');
+  for (let i = 0; i < 120; i++) await m.query('INSERT INTO f_space.t VALUES (?, REPEAT(\'x\', 50))', [i]);
+  const s = await waitUntil('the I/O thread to wait for space', 20_000, async () => {
+    const st = await h.manager.status('space');
+    return st.Slave_IO_State === 'Waiting for the slave SQL thread to free enough relay log space' ? st : undefined;
+  });
+  assert.ok(s.Relay_Log_Space < 40_000, `relay log kept near the limit (${s.Relay_Log_Space} bytes)`);
+  await h.manager.start('space', 'sql');
+  await finish('space', 'f_space');
+  assert.ok((await h.manager.status('space')).Relay_Log_Space < 40_000, 'applied relay files were purged');
+});
+
 test('a purged binlog: the I/O thread stops with error 1236 and says to re-clone', async () => {
   const start = await masterStatus(m);
   await m.query('FLUSH BINARY LOGS');

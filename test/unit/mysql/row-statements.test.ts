@@ -9,7 +9,7 @@ function col(name: string, position: number, dataType: string, extra: Partial<Ta
   return { name, position, dataType, charset, collation: null, style: valueStyleOf(dataType, charset), unsigned: false, nullable: true, generated: false, ...extra };
 }
 
-const table = (key: number[] | undefined, cols = [col('id', 0, 'int'), col('name', 1, 'varchar'), col('n', 2, 'int')]): TargetTable => ({ db: 'd', table: 't', columns: cols, key, hasNativeJson: false });
+const table = (key: number[] | undefined, cols = [col('id', 0, 'int'), col('name', 1, 'varchar'), col('n', 2, 'int')]): TargetTable => ({ db: 'd', table: 't', columns: cols, key, hasNativeJson: false, nettable: key !== undefined, hasTriggers: false });
 const opts = { idempotent: false, maxStatementBytes: 1 << 20 };
 
 test('identifiers and strings are quoted; literals keep exact values', () => {
