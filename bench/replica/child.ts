@@ -5,6 +5,10 @@
  *
  *   node --import tsx bench/replica/child.ts channel <json options>
  *   node --import tsx bench/replica/child.ts io <json options>
+ *
+ * run.ts bundles this file with esbuild first and runs the bundle, so what is measured is compiled
+ * JavaScript as the app ships it (`npm run build` output), not tsx's on-the-fly module wrappers, whose
+ * export getters cost several seconds of CPU on a binlog this size.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,6 +48,12 @@ async function channel(o: Options): Promise<void> {
     ...(o.maxGroupTransactions ? { maxGroupTransactions: o.maxGroupTransactions } : {}),
   });
   const t0 = Date.now();
+  if (process.env.BENCH_MEM) {
+    setInterval(() => {
+      const u = process.memoryUsage();
+      process.stderr.write(`mem ${Date.now() - t0}ms rss=${(u.rss / 1048576).toFixed(0)} heap=${(u.heapUsed / 1048576).toFixed(0)}/${(u.heapTotal / 1048576).toFixed(0)} ext=${(u.external / 1048576).toFixed(0)} ab=${(u.arrayBuffers / 1048576).toFixed(0)}\n`);
+    }, 250).unref();
+  }
   await mgr.start('bench');
   let ioDoneMs = 0;
   for (;;) {
@@ -57,7 +67,8 @@ async function channel(o: Options): Promise<void> {
   const s = await mgr.status('bench');
   await mgr.close();
   await store.close();
-  process.stdout.write(JSON.stringify({ ms, ioDoneMs, rssPeakMb: peakRssMb(), transactions: s.Slave_Transactional_Groups + s.Slave_Non_Transactional_Groups }) + '\n');
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ ms, ioDoneMs, rssPeakMb: peakRssMb(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), transactions: s.Slave_Transactional_Groups + s.Slave_Non_Transactional_Groups }) + '\n');
 }
 
 async function ioOnly(o: Options): Promise<void> {
@@ -86,7 +97,8 @@ async function ioOnly(o: Options): Promise<void> {
   await done;
   const ms = Date.now() - t0;
   await io.stop();
-  process.stdout.write(JSON.stringify({ ms, rssPeakMb: peakRssMb(), bytes: relay.space() }) + '\n');
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ ms, rssPeakMb: peakRssMb(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), bytes: relay.space() }) + '\n');
 }
 
 const [mode, json] = process.argv.slice(2);
