@@ -19,7 +19,7 @@ describe('fan-out failure handling and online recovery (own PostgreSQL nodes)', 
     nodes = await Promise.all([0, 1, 2].map((i) => startPostgres({ name: `n${i}`, runDir })));
     rp = await startProxy(nodes, { recoveryUser: 'postgres' }, undefined, { store });
     const c = await rp.client('postgres');
-    await c.query(`CREATE DATABASE ${db}`);
+    await c.query(`CREATE DATABASE ${db} TEMPLATE template0`);
     await c.end();
     const s = nodes[0]!;
     await pgbench(rp.port, s.user, s.password, db, ['-i', '-s', '1', '-q']);

@@ -12,7 +12,7 @@ async function divergedDb(setup: (n1: pg.Client) => Promise<unknown>): Promise<s
   const db = uniqueName('mismatch');
   for (const s of servers().pg) {
     const c = await direct(s, 'postgres');
-    await c.query(`CREATE DATABASE "${db}"`);
+    await c.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
     await c.end();
     const d = await direct(s, db);
     await d.query('CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)');

@@ -10,7 +10,7 @@ describe('fan-out pooling, client limit and load-balancing settings', () => {
   before(async () => {
     for (const s of servers().pg) {
       const c = await direct(s, 'postgres');
-      await c.query(`CREATE DATABASE "${db}"`);
+      await c.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
       await c.end();
       const d = await direct(s, db);
       await d.query('CREATE TABLE t (id int PRIMARY KEY)');

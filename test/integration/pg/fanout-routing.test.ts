@@ -23,7 +23,7 @@ describe('fan-out routing', () => {
     rp = await startProxy(servers().pg);
     const admin = await rp.client('postgres');
     // CREATE DATABASE cannot run in a transaction block: it goes to every node on its own.
-    await admin.query(`CREATE DATABASE "${db}"`);
+    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
     await admin.end();
   });
 
