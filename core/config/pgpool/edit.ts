@@ -166,11 +166,9 @@ function applySet(w: Work, key: string, raw: string, problems: EditError[]): voi
     problems.push({ message: `"${key}" is not a valid parameter name` });
     return;
   }
+  // An unknown name is still written into the plan, so validation can point at its line; a written unknown
+  // name is an error (a typo the user just made), unlike an old one in the file, which is only a warning.
   const resolved = key === 'include' ? undefined : resolveParamName(key);
-  if (!resolved && key !== 'include') {
-    problems.push({ message: `"${key}" is not a pgpool-II 4.3 parameter; nothing was set (check the spelling)` });
-    return;
-  }
   const at = w.lastIndexOf(key);
   let text: string;
   try {
@@ -316,7 +314,10 @@ export function planPgpoolEdits(doc: PgpoolConfDocument, edits: PgpoolEdit[]): P
   const after = new PgpoolConfDocument(doc.path, w.lines, doc.encoding);
   const problems: PgpoolPlan['problems'] = [];
   for (const p of editProblems) problems.push({ severity: 'error', file: doc.path, line: p.line ?? 0, message: p.message, introduced: true });
-  for (const p of validatePgpoolDocument(after)) problems.push({ ...p, introduced: p.line > 0 && w.touched[p.line - 1] === true });
+  for (const p of validatePgpoolDocument(after)) {
+    const introduced = p.line > 0 && w.touched[p.line - 1] === true;
+    problems.push({ ...p, severity: introduced ? 'error' : p.severity, introduced });
+  }
 
   const a = effective(doc.lines);
   const b = effective(after.lines);

@@ -225,6 +225,8 @@ test('invalid values, unknown names and impossible edits are refused with file a
   assert.equal(at('load_balance_mode')!.line, lines.indexOf('load_balance_mode = maybe') + 1);
   assert.match(at('backend_clustering_mode')!.message, /expects one of/);
   assert.match(at('num_init_childs')!.message, /not a pgpool-II 4.3 parameter/);
+  assert.equal(at('num_init_childs')!.line, lines.findIndex((l) => l.startsWith('num_init_childs = ')) + 1);
+  assert.equal(at('num_init_childs')!.severity, 'error');
   assert.equal(at('backend_flag1')!.line, lines.indexOf("backend_flag1 = 'NEVER_FAIL'") + 1);
   for (const e of errs) assert.equal(e.file, '/etc/pgpool2/pgpool.conf');
   await assert.rejects(applyPgpoolPlan(p), (err: Error & { code?: string }) => err.code === 'PGPOOL_CONF_INVALID_EDIT' && /pgpool\.conf:\d+: port is 80/.test(err.message));
