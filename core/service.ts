@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
 import { channelHandlers, channelSummaries } from './api/handlers/channels';
 import { fanoutHandlers } from './api/handlers/fanouts';
+import { pgpoolConfigHandlers } from './api/handlers/pgpool-config';
 import { setupHandlers } from './api/handlers/setup';
 import { FanoutManager } from './fanout/fanout-manager';
 import type { ApiHandlers } from './api/methods';
@@ -50,6 +51,7 @@ export class Service {
       ...fanoutHandlers(this.fanouts, this.jobs),
       'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
       ...setupHandlers(this.jobs),
+      ...pgpoolConfigHandlers(),
       'jobs.list': async () => this.jobs.list(),
       'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
     };

@@ -12,6 +12,16 @@ import type { ReplicationFilters } from '../mysql/channel/config';
 import type { BinlogListing, ChannelNeed, PurgeOutcome } from '../setup/purge';
 import type { ConfDiagnostic } from '../config/pgpool/settings';
 import type { PoolNodeRow } from '../pg/node-status';
+import type { PgpoolEdit, PgpoolNeeds } from '../config/pgpool/edit';
+import type { PoolHbaEdit } from '../config/pgpool/hba-edit';
+import type { PgpoolProblem } from '../config/pgpool/validate';
+
+/** A pgpool.conf or pool_hba.conf edit as previewed: the diff, what it breaks, and what it needs. */
+export interface PgpoolPlanView {
+  diff: string;
+  problems: (PgpoolProblem & { introduced: boolean })[];
+  needs: PgpoolNeeds | 'none' | 'reload';
+}
 import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, MySqlEndpointInput, ServiceInfo, Severity } from './types';
 
 /** The master setup plan as it crosses the API (the my.cnf tree object stays in the service). */
@@ -103,6 +113,12 @@ export interface ApiMethods {
     params: { admin: MySqlEndpointInput; replicaHost: string; replicationUser?: string; password?: string; retentionDays?: number; forCopy?: boolean };
     result: MasterSetupOutcome;
   };
+  /** pgpool.conf and pool_hba.conf editing: edits as operations, previewed, written atomically with a backup. */
+  'pgpool.read': { kind: 'query'; params: { path: string }; result: { text: string; problems: PgpoolProblem[] } };
+  'pgpool.plan': { kind: 'query'; params: { path: string; edits: PgpoolEdit[] }; result: PgpoolPlanView };
+  'pgpool.apply': { kind: 'command'; params: { path: string; edits: PgpoolEdit[] }; result: PgpoolPlanView & { written: WrittenFile | null } };
+  'poolHba.plan': { kind: 'query'; params: { path: string; edits: PoolHbaEdit[] }; result: PgpoolPlanView };
+  'poolHba.apply': { kind: 'command'; params: { path: string; edits: PoolHbaEdit[] }; result: PgpoolPlanView & { written: WrittenFile | null } };
   'mycnf.read': { kind: 'query'; params: { path: string }; result: MyCnfView };
   'mycnf.plan': { kind: 'query'; params: { path: string; edits: MyCnfEdit[] }; result: MyCnfPlanView };
   /** Writes atomically, each changed file backed up first. */

@@ -10,6 +10,49 @@ const mycnfEdit = tagged<ApiParams<'mycnf.plan'>['edits'][number]>('op', {
   add: obj({ op: lit('add'), group: cnfName, key: cnfName, value: nullable(str({ max: 4096 })) }),
   remove: obj({ op: lit('remove'), group: cnfName, key: cnfName, value: optional(nullable(str({ max: 4096 }))) }),
 });
+const pgpoolPath = str({ max: 4096, pattern: /\.conf$/ });
+const scalar: Check<string | number | boolean> = (v, where) => {
+  if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
+  return str({ max: 4096 })(v, where);
+};
+const intOrStr: Check<string | number> = (v, where) => (typeof v === 'number' ? int({ min: 0, max: 65535 })(v, where) : str({ max: 32 })(v, where));
+const backendFields = {
+  hostname: optional(str({ max: 1024 })),
+  port: optional(intOrStr),
+  weight: optional(scalar as Check<string | number>),
+  dataDirectory: optional(str({ max: 4096 })),
+  flag: optional(str({ max: 200 })),
+  applicationName: optional(str({ max: 200 })),
+};
+const backendIndex = int({ min: 0, max: 127 });
+const pgpoolEdit = tagged<ApiParams<'pgpool.plan'>['edits'][number]>('op', {
+  set: obj({ op: lit('set'), key: str({ max: 100 }), value: scalar }),
+  remove: obj({ op: lit('remove'), key: str({ max: 100 }) }),
+  'add-backend': obj({ op: lit('add-backend'), backend: obj({ ...backendFields, hostname: str({ max: 1024 }), port: intOrStr }), index: optional(backendIndex) }),
+  'set-backend': obj({ op: lit('set-backend'), index: backendIndex, backend: obj(backendFields) }),
+  'remove-backend': obj({ op: lit('remove-backend'), index: backendIndex }),
+});
+const lineNo = int({ min: 1, max: 1_000_000 });
+const hbaRule: Check<ApiParams<'poolHba.plan'>['edits'][number] extends infer E ? (E extends { rule: infer R } ? R : never) : never> = (v, where) =>
+  typeof v === 'string'
+    ? str({ max: 1000 })(v, where)
+    : (obj({
+        type: oneOf('local', 'host', 'hostssl', 'hostnossl'),
+        databases: arr(str({ max: 200 }), { max: 100 }),
+        users: arr(str({ max: 200 }), { max: 100 }),
+        address: optional(str({ max: 200 })),
+        method: oneOf('trust', 'reject', 'md5', 'scram-sha-256', 'password', 'pam', 'ldap', 'cert'),
+        options: optional(((o: unknown, w: string) => {
+          if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ReplicaDeskError('API_BAD_PARAMS', `${w}: expected an object`, { where: w });
+          return Object.fromEntries(Object.entries(o).map(([k, x]) => [str({ max: 100 })(k, w), str({ max: 1000 })(x, `${w}.${k}`)]));
+        }) as Check<Record<string, string>>),
+      })(v, where) as never);
+const hbaEdit = tagged<ApiParams<'poolHba.plan'>['edits'][number]>('op', {
+  'add-rule': obj({ op: lit('add-rule'), rule: hbaRule, before: optional(lineNo) }),
+  'remove-rule': obj({ op: lit('remove-rule'), line: lineNo }),
+  'set-rule': obj({ op: lit('set-rule'), line: lineNo, rule: hbaRule }),
+  'move-rule': obj({ op: lit('move-rule'), line: lineNo, before: optional(lineNo) }),
+});
 const channelNeed = obj({ channel: str({ max: 64 }), file: str({ max: 255 }), position: optional(int({ min: 0 })) });
 const channelName = str({ max: 64, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/ });
 const thread = optional(oneOf('io', 'sql', 'both'));
@@ -75,6 +118,11 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
   'setup.preflight': obj({ master: mysqlEndpoint, target: mysqlEndpoint, maxOfflineHours: optional(int({ min: 1, max: 24 * 365 })) }),
   'setup.masterPlan': obj(masterSetup),
   'setup.masterApply': obj({ ...masterSetup, password: optional(str({ max: 200 })) }),
+  'pgpool.read': obj({ path: pgpoolPath }),
+  'pgpool.plan': obj({ path: pgpoolPath, edits: arr(pgpoolEdit, { max: 200 }) }),
+  'pgpool.apply': obj({ path: pgpoolPath, edits: arr(pgpoolEdit, { max: 200 }) }),
+  'poolHba.plan': obj({ path: pgpoolPath, edits: arr(hbaEdit, { max: 200 }) }),
+  'poolHba.apply': obj({ path: pgpoolPath, edits: arr(hbaEdit, { max: 200 }) }),
   'mycnf.read': obj({ path: mycnfPath }),
   'mycnf.plan': obj({ path: mycnfPath, edits: arr(mycnfEdit, { max: 200 }) }),
   'mycnf.apply': obj({ path: mycnfPath, edits: arr(mycnfEdit, { max: 200 }) }),
