@@ -1,17 +1,27 @@
 /**
- * Rows to SQL, exactly. Pure. Source sessions read with character_set_results=binary, so every string
- * arrives as the column's own bytes; they are written back as hex literals, which the target stores
- * byte for byte whatever the column's character set (no conversion through JavaScript strings on the way).
+ * How each column is read and written back, exactly. Pure. Source sessions read with
+ * character_set_results=binary, so every string arrives as the column's own bytes. The main path passes
+ * those bytes to LOAD DATA ... CHARACTER SET binary (load-data.ts); the fallback for targets that refuse
+ * LOAD DATA LOCAL writes them as hex literals in INSERTs (below). Either way the target stores them byte
+ * for byte whatever the column's character set.
  */
 import { qid } from '../endpoint';
 
-export type ColumnKind = 'num' | 'quoted' | 'bin';
+/** num: server's ASCII number text; quoted: ASCII text (dates, UUIDs); bin: bytes; utf8: bytes of utf8mb4 text (MySQL's JSON). */
+export type ColumnKind = 'num' | 'quoted' | 'bin' | 'utf8';
 
 export interface ColumnPlan {
   name: string;
   kind: ColumnKind;
   /** What to SELECT for this column. */
   select: string;
+  /**
+   * How LOAD DATA assigns it: "bytes" stores the bytes as they are; "text" converts them as utf8mb4 text
+   * first (types whose binary-charset input means their internal binary form, not their text).
+   */
+  loadAs: 'bytes' | 'text';
+  /** The table's AUTO_INCREMENT column. */
+  autoIncrement?: boolean;
 }
 
 const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real', 'year', 'float']);
@@ -23,15 +33,17 @@ export function planColumn(name: string, dataType: string): ColumnPlan {
   const col = qid(name);
   // The text protocol prints FLOAT with 6 significant digits, which loses precision; as a DOUBLE it
   // carries the stored float exactly, and the target rounds it back to the same float.
-  if (t === 'float') return { name, kind: 'num', select: `(${col} + 0e0)` };
-  if (NUMERIC.has(t)) return { name, kind: 'num', select: col };
-  if (TEMPORAL.has(t)) return { name, kind: 'quoted', select: col };
+  if (t === 'float') return { name, kind: 'num', select: `(${col} + 0e0)`, loadAs: 'bytes' };
+  if (NUMERIC.has(t)) return { name, kind: 'num', select: col, loadAs: 'bytes' };
+  if (TEMPORAL.has(t)) return { name, kind: 'quoted', select: col, loadAs: 'bytes' };
   // MariaDB's UUID/INET4/INET6 go through their text form: the binary form of some values (all zero
   // bytes) does not read back as the same value when written as a binary literal.
-  if (t === 'uuid' || t === 'inet4' || t === 'inet6') return { name, kind: 'quoted', select: `CAST(${col} AS CHAR)` };
+  if (t === 'uuid' || t === 'inet4' || t === 'inet6') return { name, kind: 'quoted', select: `CAST(${col} AS CHAR)`, loadAs: 'text' };
+  // MySQL's JSON refuses binary-charset input; MariaDB's JSON is LONGTEXT and never gets here.
+  if (t === 'json') return { name, kind: 'utf8', select: col, loadAs: 'text' };
   // Geometry as its internal bytes (SRID + WKB); the driver would otherwise turn it into objects.
-  if (GEOMETRY.has(t)) return { name, kind: 'bin', select: `CAST(${col} AS BINARY)` };
-  return { name, kind: 'bin', select: col };
+  if (GEOMETRY.has(t)) return { name, kind: 'bin', select: `CAST(${col} AS BINARY)`, loadAs: 'bytes' };
+  return { name, kind: 'bin', select: col, loadAs: 'bytes' };
 }
 
 /** One value as a SQL literal. */
@@ -45,7 +57,8 @@ export function literal(v: unknown, kind: ColumnKind): string {
   if (kind === 'quoted') return quote(Buffer.isBuffer(v) ? v.toString('latin1') : String(v));
   // The driver hands strings for a few types (JSON with jsonStrings) decoded as latin1 from binary results.
   const b = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'latin1');
-  return b.length === 0 ? "''" : `X'${b.toString('hex')}'`;
+  const hex = b.length === 0 ? "''" : `X'${b.toString('hex')}'`;
+  return kind === 'utf8' ? `CONVERT(${hex} USING utf8mb4)` : hex;
 }
 
 function quote(s: string): string {

@@ -70,7 +70,9 @@ export async function readSchema(c: mysql.Connection, opts: { databases?: string
     // mark for a DEFAULT expression, an ordinary column.)
     if (/\b(VIRTUAL|STORED|PERSISTENT)\b/i.test(str(r.x))) continue;
     const key = `${str(r.s)}\0${str(r.t)}`;
-    cols.set(key, [...(cols.get(key) ?? []), planColumn(str(r.c), str(r.dt))]);
+    const plan = planColumn(str(r.c), str(r.dt));
+    if (/\bauto_increment\b/i.test(str(r.x))) plan.autoIncrement = true;
+    cols.set(key, [...(cols.get(key) ?? []), plan]);
   }
   for (const r of await q(
     c,
