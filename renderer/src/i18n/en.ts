@@ -101,6 +101,10 @@ export const en = {
   'channel.recloneWarning': 'The backup copy of these databases is replaced by a new copy of the master, then replication continues from there. The master stays available; the copy takes a while for large databases.',
   'channel.recloneConfirm': 'Replace with a fresh copy',
 
+  'channel.remove': 'Remove this backup…',
+  'channel.removeTitle': 'Remove the backup "{name}"?',
+  'channel.removeWarning': 'ReplicaDesk forgets this channel: its settings, saved passwords, positions and relay logs. The data already copied to the backup server stays there.',
+  'channel.removeConfirm': 'Remove',
   'thread.io.waiting': 'Connected; waiting for new changes on the master',
   'thread.io.queueing': 'Receiving changes from the master',
   'thread.io.connecting': 'Connecting to the master',

@@ -102,6 +102,10 @@ export const ja: Messages = {
   'channel.recloneWarning': 'これらのデータベースのバックアップを、マスターの新しいコピーで置き換え、そこからレプリケーションを続けます。マスターは使い続けられます。大きなデータベースではコピーに時間がかかります。',
   'channel.recloneConfirm': '新しいコピーで置き換える',
 
+  'channel.remove': 'このバックアップを削除…',
+  'channel.removeTitle': 'バックアップ「{name}」を削除しますか？',
+  'channel.removeWarning': 'ReplicaDesk はこのチャネルの設定・保存したパスワード・位置情報・リレーログを消去します。バックアップサーバーにコピー済みのデータはそのまま残ります。',
+  'channel.removeConfirm': '削除',
   'thread.io.waiting': '接続済み。マスターの新しい変更を待っています',
   'thread.io.queueing': 'マスターから変更を受信しています',
   'thread.io.connecting': 'マスターに接続しています',

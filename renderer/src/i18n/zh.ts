@@ -102,6 +102,10 @@ export const zh: Messages = {
   'channel.recloneWarning': '这些数据库的备份将被主库的新副本替换，然后从那里继续复制。主库可以照常使用；大型数据库的复制需要一些时间。',
   'channel.recloneConfirm': '用新副本替换',
 
+  'channel.remove': '删除此备份…',
+  'channel.removeTitle': '要删除备份“{name}”吗？',
+  'channel.removeWarning': 'ReplicaDesk 会删除此通道的设置、保存的密码、位置和中继日志。已复制到备份服务器上的数据会保留。',
+  'channel.removeConfirm': '删除',
   'thread.io.waiting': '已连接，正在等待主库上的新更改',
   'thread.io.queueing': '正在从主库接收更改',
   'thread.io.connecting': '正在连接主库',

@@ -66,6 +66,7 @@ export function ChannelCard({ summary, status, samples, ops, focused, now = Date
 
   const tone: Tone = health.health === 'idle' ? 'idle' : health.health;
   const [run, action] = useAction();
+  const [confirmRemove, setConfirmRemove] = useState(false);
 
   return (
     <div ref={ref} className={`unit-card${focused ? ' focused' : ''}`} data-testid={`channel-${summary.name}`}>
@@ -131,6 +132,27 @@ export function ChannelCard({ summary, status, samples, ops, focused, now = Date
             </dl>
           </details>
         ) : null}
+        {ops.remove && io === 'No' && sql === 'No' ? (
+          <div className="button-row spaced">
+            <button type="button" className="link" disabled={action.busy} onClick={() => setConfirmRemove(true)}>
+              {t('channel.remove')}
+            </button>
+          </div>
+        ) : null}
+        <ConfirmDialog
+          open={confirmRemove}
+          title={t('channel.removeTitle', { name: summary.name })}
+          confirmLabel={t('channel.removeConfirm')}
+          cancelLabel={t('action.cancel')}
+          danger
+          onCancel={() => setConfirmRemove(false)}
+          onConfirm={() => {
+            setConfirmRemove(false);
+            void run(() => ops.remove!(summary.name));
+          }}
+        >
+          <p>{t('channel.removeWarning')}</p>
+        </ConfirmDialog>
         {status?.Last_SQL_Error_Timestamp || status?.Last_IO_Error_Timestamp ? (
           <p className="secondary">{t('channel.errorAt', { time: formatTime(status.Last_SQL_Error_Timestamp || status.Last_IO_Error_Timestamp || '') })}</p>
         ) : null}

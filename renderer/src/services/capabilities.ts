@@ -19,6 +19,7 @@ export interface ChannelOps {
   retry?(name: string): Promise<void>;
   skip?(name: string, count: number): Promise<void>;
   reclone?(name: string): Promise<void>;
+  remove?(name: string): Promise<void>;
 }
 
 export interface FanoutOps {
@@ -42,6 +43,7 @@ export function channelOps(api: ReplicaDeskApi): ChannelOps {
       await api.call('channels.skip', { name, count });
       await api.call('channels.start', { name, thread: 'sql' });
     },
+    remove: async (name) => void (await api.call('channels.delete', { name })),
     startAll: async () => void (await api.call('channels.startAll', {})),
     stopAll: async () => void (await api.call('channels.stopAll', {})),
     // channels.metrics (the chart's last hour kept by the service) and a one-call re-clone are not in the
