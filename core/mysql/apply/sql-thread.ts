@@ -448,6 +448,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
 
   private failurePoint = { file: '', pos: 0 };
   private readonly warnedTriggers = new Set<string>();
+  private wakeup: AbortController | undefined;
   /** The commit running in the background, if any. */
   private committing: Promise<void> | undefined;
   /** A background commit failed: the error and what that target transaction held. */
@@ -508,8 +509,11 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
         this.throwAsyncFailure();
         return;
       }
+      this.throwAsyncFailure();
       this.setState(SqlState.READING);
-      const batch = await reader.next(this.abort.signal);
+      // Waiting for the relay log must also end when a background commit fails (nothing else would wake us).
+      this.wakeup = new AbortController();
+      const batch = await reader.next(AbortSignal.any([this.abort.signal, this.wakeup.signal]));
       if (batch.length === 0) continue;
       this.idle = false;
       for (let i = 0; i < batch.length; i++) {
@@ -989,6 +993,7 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
       () => this.afterCommit(target),
       (err: unknown) => {
         if (!this.asyncFailure) this.asyncFailure = { err, groups, net, at };
+        this.wakeup?.abort();
       },
     );
     if (this.singleUntil || this.stopRequested) {

@@ -195,6 +195,9 @@ test('a duplicate key on the target stops only the SQL thread with error 1062 an
   const s = await waitUntil('the SQL thread to stop on 1062', 20_000, async () => {
     const st = await h.manager.status('dup');
     return st.Slave_SQL_Running === 'No' ? st : undefined;
+  }).catch(async (err: Error) => {
+    const st = await h.manager.status('dup');
+    throw new Error(`${err.message}: SQL ${st.Slave_SQL_Running} (${st.Slave_SQL_Running_State}) ${st.Last_SQL_Errno} ${st.Last_SQL_Error} applied ${st.Exec_Master_Log_Pos} read ${st.Read_Master_Log_Pos}\n${h.history.slice(-6).join('\n')}`);
   });
   assert.equal(s.Last_SQL_Errno, 1062);
   assert.match(s.Last_SQL_Error, /Duplicate entry '5'/);
