@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, gotoHash, launch, screenshot, startServe, type Browser, type Served } from './harness';
+import fs from 'node:fs';
+import { browserSkipReason, gotoHash, launch, screenshot, startServe, writePgpoolConf, type Browser, type Served } from './harness';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[browser] skipped: ${skip}`);
@@ -84,22 +85,29 @@ test('keyboard: skip link, navigation, visible focus, wizard validation and Esca
 
   await go(page, '#/fanout-setup');
   const next = page.getByRole('button', { name: 'Next' });
+  await page.getByLabel('Your pgpool.conf').fill('');
   await next.click();
   // Errors appear, tied to their fields, and Next refuses until they are fixed.
   const name = page.getByLabel('Name of this fan-out');
   assert.equal(await name.getAttribute('aria-invalid'), 'true');
   assert.ok(await next.isDisabled());
   await name.fill('pg-office');
-  await page.getByLabel('backend_hostname0').fill('10.0.0.5');
-  await page.getByLabel('backend_hostname1').fill('10.0.0.6');
-  await page.getByLabel('backend_weight1').fill('0.5');
-  await page.getByLabel('backend_weight1').press('Enter');
-  // Enter submits the step; focus lands on the new step's heading.
+  const conf = writePgpoolConf([{ host: '10.0.0.5', port: 5432 }, { host: '10.0.0.6', port: 5433, weight: 0.5 }]);
+  await page.getByLabel('Your pgpool.conf').fill(conf);
+  await page.getByLabel('Your pgpool.conf').press('Enter');
+  // Enter submits the step; the file is read by the service; focus lands on the new step's heading.
   await page.getByRole('heading', { name: /Step 2 of 4/ }).waitFor();
   assert.match(String(await page.evaluate("document.activeElement?.textContent ?? ''")), /Step 2 of 4/);
-  assert.match(await page.locator('pre.code-block').innerText(), /backend_hostname1 = '10.0.0.6'\nbackend_port1 = 5432\nbackend_weight1 = 0.5/);
+  assert.equal(await page.getByLabel('backend_hostname1').inputValue(), '10.0.0.6');
+  assert.equal(await page.getByLabel('backend_weight1').inputValue(), '0.5');
+  await page.getByLabel('backend_weight1').fill('2');
+  await page.getByRole('button', { name: 'Show the changes' }).click();
+  const diff = await page.getByTestId('pgpool-diff').innerText();
+  assert.match(diff, /^-backend_weight1 = 0\.5$/m);
+  assert.match(diff, /^\+backend_weight1 = 2$/m);
+  assert.match(fs.readFileSync(conf, 'utf8'), /backend_weight1 = 0\.5/, 'a preview writes nothing');
   await screenshot(page, 'en-fanout-wizard-step2');
-  await page.getByLabel('User').press('Escape');
+  await page.getByLabel('backend_weight1').press('Escape');
   await page.getByTestId('overall').waitFor();
 });
 

@@ -123,3 +123,13 @@ export async function switchLang(page: Page, lang: 'en' | 'ja' | 'zh'): Promise<
   await page.getByTestId('lang-select').selectOption(lang);
   await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang === 'zh' ? 'zh-CN' : lang)}`);
 }
+
+/** A minimal pgpool.conf (native replication, two backends) in a fresh folder; returns its path. */
+export function writePgpoolConf(backends: { host: string; port: number; weight?: number }[], port = 9999, extra: string[] = []): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-pgpool-'));
+  const file = path.join(dir, 'pgpool.conf');
+  const lines = ["backend_clustering_mode = 'native_replication'", "listen_addresses = '127.0.0.1'", `port = ${port}`];
+  backends.forEach((b, i) => lines.push(`backend_hostname${i} = '${b.host}'`, `backend_port${i} = ${b.port}`, `backend_weight${i} = ${b.weight ?? 1}`));
+  fs.writeFileSync(file, [...lines, ...extra].join('\n') + '\n');
+  return file;
+}

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import type { NodeRecovery } from '../model/pool-node';
 import { useService } from '../api/service-state';
 import { useChannelDetails, useFanoutNodes } from '../api/unit-details';
 import { Card } from '../components/Card';
@@ -26,6 +27,18 @@ export function Dashboard({ route }: { route: Route }) {
   const allOps = canStartStopAll(cOps, fOps);
   const channelDetails = useChannelDetails(svc.channels.map((c) => c.name), cOps, svc.onEvent);
   const fanoutNodes = useFanoutNodes(svc.fanouts.map((f) => f.name), fOps);
+  // Recovery jobs started from a card: fan-out name → node id → job id; their progress comes as job events.
+  const [recoveryJobs, setRecoveryJobs] = useState(new Map<string, Map<number, string>>());
+  const recoveriesOf = (name: string): Map<number, NodeRecovery> => {
+    const out = new Map<number, NodeRecovery>();
+    for (const [nodeId, jobId] of recoveryJobs.get(name) ?? []) {
+      const job = svc.jobs.find((j) => j.id === jobId);
+      if (!job) continue;
+      const progress = (job.progress ?? { nodeId, phase: 'start' }) as NodeRecovery;
+      out.set(nodeId, job.status === 'running' ? progress : { ...progress, phase: job.status === 'succeeded' ? 'attached' : 'failed' });
+    }
+    return out;
+  };
 
   const overall: { tone: Tone; text: string } =
     state.health === 'error'
@@ -104,7 +117,11 @@ export function Dashboard({ route }: { route: Route }) {
               <FanoutCard
                 key={f.name}
                 summary={f}
-                {...(fanoutNodes.get(f.name) ? { nodes: fanoutNodes.get(f.name)! } : {})}
+                {...(fanoutNodes.get(f.name) && f.running ? { nodes: fanoutNodes.get(f.name)! } : {})}
+                recoveries={recoveriesOf(f.name)}
+                onRecoveryStarted={(nodeId, jobId) =>
+                  setRecoveryJobs((old) => new Map(old).set(f.name, new Map(old.get(f.name) ?? []).set(nodeId, jobId)))
+                }
                 ops={fOps}
                 focused={focusKind === 'fanout' && focusName === f.name}
               />

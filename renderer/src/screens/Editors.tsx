@@ -11,7 +11,10 @@ import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { canonicalOption, checkValue, isGroupName, isOptionName, REPLICATION_OPTIONS, type KnownOption } from '../model/mycnf-fields';
 import { href } from '../router';
-import { configOps, type MyCnfEditOp } from '../services/setup';
+import { backendEdits, readBackends, type PgpoolBackendRow, type PgpoolEditOp } from '../model/pgpool';
+import { configOps, pgpoolOps, type MyCnfEditOp } from '../services/setup';
+import { backendsValid, PgpoolBackends } from './PgpoolBackends';
+import type { ApiResult } from '../../../core/api/contract';
 
 type Kind = 'mycnf' | 'pgpool';
 const VALUE_ERROR: Record<string, MessageKey> = { number: 'mycnf.err.number', choice: 'mycnf.err.choice', bool: 'mycnf.err.bool', size: 'mycnf.err.size', days: 'mycnf.err.days' };
@@ -33,16 +36,7 @@ export function Editors({ kind }: { kind: Kind }) {
           pgpool.conf
         </a>
       </nav>
-      {kind === 'mycnf' ? (
-        <MyCnfEditor />
-      ) : (
-        <>
-          <p className="lead">{t('editors.pgpoolLead')}</p>
-          <Notice tone="warn" title={t('setup.unavailableTitle')}>
-            {t('editors.unavailable')}
-          </Notice>
-        </>
-      )}
+      {kind === 'mycnf' ? <MyCnfEditor /> : <PgpoolEditor />}
     </div>
   );
 }
@@ -325,5 +319,160 @@ function TypedField({ option, value, onChange }: { option: KnownOption; value: s
         )
       }
     </Field>
+  );
+}
+
+/** pgpool.conf: the servers as a form, any other parameter set or removed by name, a diff, then save. */
+function PgpoolEditor() {
+  const { t } = useI18n();
+  const svc = useService();
+  const ops = useMemo(() => pgpoolOps(svc.api), [svc.api]);
+  const [path, setPath] = useState('/etc/pgpool2/pgpool.conf');
+  const [file, setFile] = useState<{ path: string; text: string; problems: { severity: string; line: number; message: string }[]; original: { backends: PgpoolBackendRow[]; port: string } }>();
+  const [form, setForm] = useState<{ backends: PgpoolBackendRow[]; port: string }>({ backends: [], port: '' });
+  const [params, setParams] = useState<PgpoolEditOp[]>([]);
+  const [param, setParam] = useState({ key: '', value: '' });
+  const [paramTouched, setParamTouched] = useState(false);
+  const [plan, setPlan] = useState<ApiResult<'pgpool.plan'>>();
+  const [saved, setSaved] = useState<string | null>();
+  const [confirm, setConfirm] = useState(false);
+  const [run, action] = useAction();
+  const load = (p: string) =>
+    run(async () => {
+      const r = await ops.read(p);
+      const original = readBackends(r.text);
+      setFile({ path: p, text: r.text, problems: r.problems, original });
+      setForm({ backends: original.backends.map((b) => ({ ...b })), port: original.port });
+      setParams([]);
+      setPlan(undefined);
+    });
+  const edits = file ? [...backendEdits(file.original, form), ...params] : [];
+  const keyOk = /^[a-z_][a-z0-9_]*$/i.test(param.key.trim());
+  const blocked = plan?.problems.some((p) => p.introduced && p.severity === 'error') ?? false;
+  return (
+    <>
+      <p className="lead">{t('editors.pgpoolLead')}</p>
+      <form
+        className="field-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load(path.trim());
+        }}
+      >
+        <Field label={t('fanout.confPath')} hint={t('fanout.confPathHint')}>
+          {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => setPath(e.target.value)} />}
+        </Field>
+        <button type="submit" className="primary field-button" disabled={action.busy || !path.trim()}>
+          {t('mycnf.open')}
+        </button>
+      </form>
+      {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
+      {saved !== undefined ? <Notice tone="ok" title={t('editors.saved')}>{saved ? t('editors.backup', { path: saved }) : null}</Notice> : null}
+      {file ? (
+        <>
+          {file.problems.map((p, i) => (
+            <Notice key={i} tone={p.severity === 'error' ? 'error' : 'warn'}>
+              {t('mycnf.problemAt', { file: file.path, line: p.line, message: p.message })}
+            </Notice>
+          ))}
+          <Card title={t('pgpool.servers')}>
+            <PgpoolBackends backends={form.backends} port={form.port} showErrors onChange={(v) => (setForm(v), setPlan(undefined))} />
+          </Card>
+          <Card title={t('pgpool.other')} level={3}>
+            <div className="field-row">
+              <Field label={t('pgpool.param')} error={paramTouched && !keyOk ? t('mycnf.err.name') : undefined}>
+                {(p) => <input {...p} className="mono" spellCheck={false} value={param.key} onChange={(e) => setParam({ ...param, key: e.target.value })} />}
+              </Field>
+              <Field label={t('mycnf.col.value')}>{(p) => <input {...p} className="mono" spellCheck={false} value={param.value} onChange={(e) => setParam({ ...param, value: e.target.value })} />}</Field>
+              <button
+                type="button"
+                className="field-button"
+                onClick={() => {
+                  setParamTouched(true);
+                  if (!keyOk) return;
+                  setParams([...params.filter((x) => !('key' in x) || x.key !== param.key.trim()), { op: 'set', key: param.key.trim(), value: param.value }]);
+                  setParam({ key: '', value: '' });
+                  setParamTouched(false);
+                  setPlan(undefined);
+                }}
+              >
+                {t('pgpool.set')}
+              </button>
+              <button
+                type="button"
+                className="field-button"
+                onClick={() => {
+                  setParamTouched(true);
+                  if (!keyOk) return;
+                  setParams([...params.filter((x) => !('key' in x) || x.key !== param.key.trim()), { op: 'remove', key: param.key.trim() }]);
+                  setParam({ key: '', value: '' });
+                  setParamTouched(false);
+                  setPlan(undefined);
+                }}
+              >
+                {t('fanout.remove')}
+              </button>
+            </div>
+            {params.length ? (
+              <ul className="pending-params">
+                {params.map((x, i) => (
+                  <li key={i} className="mono">
+                    {x.op === 'set' ? `${x.key} = ${String(x.value)}` : x.op === 'remove' ? t('pgpool.removing', { key: x.key }) : ''}{' '}
+                    <button type="button" className="link" onClick={() => (setParams(params.filter((_, j) => j !== i)), setPlan(undefined))}>
+                      {t('mycnf.undo')}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </Card>
+          <details className="raw-files">
+            <summary>{t('editors.raw')}</summary>
+            <pre className="mono code-block">{file.text}</pre>
+          </details>
+          <div className="sticky-actions">
+            <span className="secondary" aria-live="polite">
+              {t('mycnf.pending', { count: edits.length })}
+            </span>
+            <button type="button" disabled={!edits.length || !backendsValid(form) || action.busy} onClick={() => void run(async () => setPlan(await ops.plan(file.path, edits)))}>
+              {t('editors.preview')}
+            </button>
+            <button type="button" className="primary" disabled={!plan || blocked || action.busy} onClick={() => setConfirm(true)}>
+              {t('editors.save')}
+            </button>
+          </div>
+          {plan ? (
+            <Card title={t('mycnf.diff')}>
+              {plan.problems.map((p, i) => (
+                <Notice key={i} tone={p.introduced && p.severity === 'error' ? 'error' : 'warn'}>
+                  {t('mycnf.problemAt', { file: file.path, line: p.line, message: p.message })}
+                </Notice>
+              ))}
+              {plan.needs !== 'none' ? <Notice tone="warn">{t(plan.needs === 'restart' ? 'pgpool.needsRestart' : 'pgpool.needsReload')}</Notice> : null}
+              <pre className="mono code-block diff" data-testid="pgpool-diff">
+                {plan.diff || t('mycnf.noChange')}
+              </pre>
+            </Card>
+          ) : null}
+        </>
+      ) : null}
+      <ConfirmDialog
+        open={confirm}
+        title={t('editors.confirmTitle', { file: file?.path ?? 'pgpool.conf' })}
+        confirmLabel={t('editors.save')}
+        cancelLabel={t('action.cancel')}
+        onCancel={() => setConfirm(false)}
+        onConfirm={() => {
+          setConfirm(false);
+          void run(async () => {
+            const r = await ops.apply(file!.path, edits);
+            setSaved(r.written?.backup ?? null);
+            await load(file!.path);
+          });
+        }}
+      >
+        <p>{t('editors.confirmBody')}</p>
+      </ConfirmDialog>
+    </>
   );
 }

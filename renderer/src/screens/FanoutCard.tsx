@@ -30,7 +30,22 @@ const ACTION_KEY = { attach: 'node.attach', detach: 'node.detach', recover: 'nod
  * and attach / detach / recover with progress. Detaching asks first: a detached server stops receiving
  * writes and must be recovered (copied back in step) before it can return.
  */
-export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summary: FanoutSummary; nodes?: PoolNode[]; recoveries?: ReadonlyMap<number, NodeRecovery>; ops: FanoutOps; focused?: boolean }) {
+export function FanoutCard({
+  summary,
+  nodes,
+  recoveries,
+  ops,
+  focused,
+  onRecoveryStarted,
+}: {
+  summary: FanoutSummary;
+  nodes?: PoolNode[];
+  recoveries?: ReadonlyMap<number, NodeRecovery>;
+  ops: FanoutOps;
+  focused?: boolean;
+  /** A recovery job was started for a node (the dashboard follows its progress). */
+  onRecoveryStarted?: (nodeId: number, jobId: string) => void;
+}) {
   const { t, formatNumber, formatDate } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   const base = desktopFanout(summary);
@@ -38,6 +53,7 @@ export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summa
   const [run, action] = useAction();
   const [pending, setPending] = useState<{ nodeId: number; verb: 'attach' | 'detach' | 'recover' } | undefined>();
   const [confirm, setConfirm] = useState<{ node: PoolNode; verb: 'detach' | 'attach' } | undefined>();
+  const [confirmRemove, setConfirmRemove] = useState(false);
   useEffect(() => {
     if (focused) {
       ref.current?.scrollIntoView({ block: 'start' });
@@ -49,7 +65,10 @@ export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summa
     const fn = ops[verb];
     if (!fn) return;
     setPending({ nodeId: node.node_id, verb });
-    void run(() => fn(summary.name, node.node_id)).finally(() => setPending(undefined));
+    void run(async () => {
+      const r: unknown = await fn(summary.name, node.node_id);
+      if (verb === 'recover' && onRecoveryStarted && typeof r === 'object' && r !== null && 'id' in r) onRecoveryStarted(node.node_id, String(r.id));
+    }).finally(() => setPending(undefined));
   };
 
   const columns: Column<PoolNode>[] = [
@@ -128,7 +147,35 @@ export function FanoutCard({ summary, nodes, recoveries, ops, focused }: { summa
         </p>
         {nodes ? <DataTable caption={t('fanout.nodesCaption', { name: summary.name })} columns={columns} rows={nodes} rowKey={(n) => String(n.node_id)} /> : null}
         {nodes?.some((n) => n.status === 'down') ? <Notice tone="warn">{t('fanout.detachedHelp')}</Notice> : null}
+        {summary.lastError && !summary.running ? <Notice tone="error" title={t('fanout.lastError')}>{summary.lastError}</Notice> : null}
+        {summary.configPath ? (
+          <p className="secondary">
+            {t('fanout.configFrom', { path: summary.configPath })}
+            {summary.listen ? ` · ${t('fanout.listening', { listen: summary.listen })}` : ''}
+          </p>
+        ) : null}
+        {ops.remove && !summary.running ? (
+          <div className="button-row spaced">
+            <button type="button" className="link" disabled={action.busy} onClick={() => setConfirmRemove(true)}>
+              {t('fanout.removeUnit')}
+            </button>
+          </div>
+        ) : null}
       </Card>
+      <ConfirmDialog
+        open={confirmRemove}
+        title={t('fanout.removeTitle', { name: summary.name })}
+        confirmLabel={t('channel.removeConfirm')}
+        cancelLabel={t('action.cancel')}
+        danger
+        onCancel={() => setConfirmRemove(false)}
+        onConfirm={() => {
+          setConfirmRemove(false);
+          void run(() => ops.remove!(summary.name));
+        }}
+      >
+        <p>{t('fanout.removeWarning')}</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={!!confirm}
         title={confirm ? t(confirm.verb === 'detach' ? 'node.detachTitle' : 'node.attachTitle', { host: `${confirm.node.hostname}:${confirm.node.port}` }) : ''}

@@ -1,4 +1,5 @@
 import type { ReplicaDeskApi } from '../../../core/api/contract';
+import type { JobState } from '../../../core/api/types';
 import type { PoolNode } from '../model/pool-node';
 import type { MetricSample } from '../model/metrics';
 import type { SlaveStatus } from '../model/slave-status';
@@ -28,7 +29,9 @@ export interface FanoutOps {
   stop?(name: string): Promise<void>;
   attach?(name: string, nodeId: number): Promise<void>;
   detach?(name: string, nodeId: number): Promise<void>;
-  recover?(name: string, nodeId: number): Promise<void>;
+  /** Starts the recovery job; its progress arrives as job events. */
+  recover?(name: string, nodeId: number): Promise<JobState | void>;
+  remove?(name: string): Promise<void>;
 }
 
 export function channelOps(api: ReplicaDeskApi): ChannelOps {
@@ -52,8 +55,15 @@ export function channelOps(api: ReplicaDeskApi): ChannelOps {
 }
 
 export function fanoutOps(api: ReplicaDeskApi): FanoutOps {
-  void api; // fanouts.nodes / start / stop / attach / detach / recover are not in the contract yet
-  return {};
+  return {
+    nodes: (name) => api.call('fanouts.nodes', { name }),
+    start: async (name) => void (await api.call('fanouts.start', { name })),
+    stop: async (name) => void (await api.call('fanouts.stop', { name })),
+    attach: async (name, nodeId) => void (await api.call('fanouts.attach', { name, nodeId })),
+    detach: async (name, nodeId) => void (await api.call('fanouts.detach', { name, nodeId })),
+    recover: (name, nodeId) => api.call('fanouts.recover', { name, nodeId }),
+    remove: async (name) => void (await api.call('fanouts.delete', { name })),
+  };
 }
 
 /** Start all / stop all: whatever kinds the service can start and stop. */

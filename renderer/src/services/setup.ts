@@ -1,6 +1,7 @@
 import type { MyCnfPlanView, MyCnfView, ReplicaDeskApi } from '../../../core/api/contract';
 import type { JobState, MySqlEndpointInput } from '../../../core/api/types';
-import { lines, type BackendForm, type EndpointForm, type FilterForm, type StartForm } from '../model/forms';
+import { lines, type EndpointForm, type FilterForm, type StartForm } from '../model/forms';
+import type { PgpoolEditOp } from '../model/pgpool';
 import type { CloneProgress, MasterPlan, PreflightCheck } from '../model/preflight';
 
 /**
@@ -16,20 +17,6 @@ export interface NewChannel {
   start: StartForm;
 }
 
-export interface NewFanout {
-  name: string;
-  listenPort: string;
-  backends: BackendForm[];
-  user: string;
-  password: string;
-}
-
-export interface BackendCheck {
-  host: string;
-  port: number;
-  ok: boolean;
-  message: string;
-}
 
 export interface MasterSetupInput {
   admin: EndpointForm;
@@ -49,9 +36,6 @@ export interface SetupOps {
   createChannel?(input: NewChannel, onProgress: (p: CloneProgress) => void): Promise<void>;
   masterPlan?(input: MasterSetupInput): Promise<MasterPlan & { user: { password?: string } }>;
   applyMasterPlan?(input: MasterSetupInput & { password?: string }): Promise<MasterOutcome>;
-  importPgpoolConf?(text: string): Promise<{ backends: BackendForm[]; listenPort: string }>;
-  checkBackends?(input: NewFanout): Promise<BackendCheck[]>;
-  createFanout?(input: NewFanout): Promise<void>;
 }
 
 export function endpoint(e: EndpointForm): MySqlEndpointInput {
@@ -126,7 +110,6 @@ export function setupOps(api: ReplicaDeskApi): SetupOps {
       });
       return { applied: out.applied, manual: out.manual, restartNeeded: out.restartNeeded };
     },
-    // fanouts.create, fan-out backend checks and pgpool.conf import are not in the contract yet.
   };
 }
 
@@ -156,4 +139,15 @@ export function configOps(api: ReplicaDeskApi): ConfigOps {
 /** Long-running jobs (an initial copy): cancel one. */
 export function cancelJob(api: ReplicaDeskApi, id: string): Promise<JobState> {
   return api.call('jobs.cancel', { id });
+}
+
+/** The fan-out wizard and the pgpool.conf editor: the user's own pgpool.conf, read, edited and run. */
+export function pgpoolOps(api: ReplicaDeskApi) {
+  return {
+    read: (path: string) => api.call('pgpool.read', { path }),
+    plan: (path: string, edits: PgpoolEditOp[]) => api.call('pgpool.plan', { path, edits }),
+    apply: (path: string, edits: PgpoolEditOp[]) => api.call('pgpool.apply', { path, edits }),
+    createFanout: (name: string, configPath: string) => api.call('fanouts.create', { name, configPath }),
+    startFanout: (name: string) => api.call('fanouts.start', { name }),
+  };
 }
