@@ -66,10 +66,11 @@ test('error meanings offer only actions that make sense', () => {
 });
 
 test('history kinds the engines record have a meaning', () => {
-  for (const kind of ['service.started', 'service.stopped', 'stop.failed', 'io.error', 'io.stopped', 'io.connected', 'sql.error', 'sql.stopped', 'sql.warning', 'relay.truncated', 'relay.recovered', 'relay.recovery-failed', 'channel.reset']) {
+  for (const kind of ['service.started', 'service.stopped', 'stop.failed', 'io.error', 'io.stopped', 'io.connected', 'sql.error', 'sql.stopped', 'sql.warning', 'relay.truncated', 'relay.recovered', 'relay.recovery-failed', 'channel.reset', 'channel.created', 'channel.deleted', 'channel.skip', 'channels.resume.failed', 'fanout.created', 'fanout.started', 'fanout.start.failed', 'fanout.stopped', 'fanout.node.down', 'fanout.node.up', 'fanout.mismatch']) {
     assert.ok(history.historyMeaning(kind), kind);
   }
   assert.equal(history.historyMeaning('something.else'), undefined);
+  assert.equal(history.historyMeaning('fanout.node.recovering'), 'historyKind.node.recovering', 'being recovered is not "recovered"');
 });
 
 test('the chart keeps the last hour, in order; errors and bytes behind come from the right fields', () => {

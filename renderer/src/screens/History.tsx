@@ -94,7 +94,8 @@ export function HistoryScreen() {
   );
 
   const sources = useMemo(() => {
-    const all = new Set<string>(['service', ...svc.channels.map((c) => c.name), ...svc.fanouts.map((f) => f.name), ...entries.map((h) => h.source)]);
+    // Sources as the engines record them: "channel:NAME", "fanout:NAME", "service".
+    const all = new Set<string>(['service', ...svc.channels.map((c) => `channel:${c.name}`), ...svc.fanouts.map((f) => `fanout:${f.name}`), ...entries.map((h) => h.source)]);
     if (source) all.add(source);
     return [...all].sort();
   }, [svc.channels, svc.fanouts, entries, source]);
