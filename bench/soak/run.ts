@@ -3,10 +3,10 @@
  * event-stream load for several minutes, its RSS and open file descriptors sampled, and the trend judged.
  * Not part of `npm test` (it runs for minutes); run with `npm run bench:soak -- --minutes 10`.
  *
- * What it loads today: API calls of every query method, WebSocket subscribers that connect and drop, and
- * malformed requests. It does NOT yet run a replicating channel and an idle fan-out inside the service,
- * because the service API cannot create them (channels.create / fanouts.create are not in the contract);
- * when they land, add them in `startUnits()` and the same sampling judges them.
+ * What runs: throwaway MariaDB (master, target) and two PostgreSQL servers from the test harness; inside the
+ * service a replicating channel (its own database, writes on the master all the time) and an idle fan-out
+ * over the two PostgreSQL servers; outside, API calls of every query method, WebSocket subscribers that
+ * connect and drop, and malformed requests. At the end the backup must hold every row written.
  *
  * Linux only (reads /proc). Timings on shared 2-core machines are noisy; the verdict uses the trend of the
  * second half (after warm-up), not single samples.
@@ -18,9 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { freePort } from '../../test/servers/ports';
+import { mysqlConnect, startSuite, uniqueName, type RunningSuite } from '../../test/servers/suite';
 
 const root = path.resolve(__dirname, '../..');
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '5' }, 'sample-seconds': { type: 'string', default: '10' }, rate: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '5' }, 'sample-seconds': { type: 'string', default: '10' }, rate: { type: 'string', default: '50' }, 'writes-per-second': { type: 'string', default: '20' } },
+});
+const writesPerSecond = Number(values['writes-per-second']);
 const minutes = Number(values.minutes);
 const sampleMs = Number(values['sample-seconds']) * 1000;
 const callsPerSecond = Number(values.rate);
@@ -88,7 +93,13 @@ async function main(): Promise<void> {
     '{"method":"no.such.method"}',
     '{not json',
   ];
-  await startUnits();
+  const apiCall = async (method: string, params: unknown) => {
+    const res = await fetch(new URL('api/call', url), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ method, params }) });
+    const body = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+    return body.result;
+  };
+  const units = await startUnits(apiCall);
   const end = Date.now() + minutes * 60_000;
   const samples: Sample[] = [];
   const t0 = Date.now();
@@ -110,11 +121,15 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   await wsLoop;
+  const written = await units.stopWriting();
   clearInterval(sampler);
   samples.push({ t: (Date.now() - t0) / 1000, ...procStatus(child.pid!), calls, errors });
+  const applied = await units.waitApplied(written);
+  await units.cleanup();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   agent.destroy();
+  await units.suite.stop();
 
   // GC makes RSS saw-tooth; the floor of each minute (what survives a collection) is what a leak raises.
   const floors = new Map<number, Sample>();
@@ -136,16 +151,92 @@ async function main(): Promise<void> {
   const last = samples[samples.length - 1]!;
   console.log(`soak: ${minutes} min, ${last.calls} calls (${last.errors} transport errors), ${samples.length} samples -> ${path.relative(root, file)}`);
   console.log(`RSS ${first.rssKb} KB -> ${last.rssKb} KB (max ${Math.max(...samples.map((s) => s.rssKb))} KB); per-minute floors ${perMinute.map((s) => s.rssKb).join(' ')} KB; second-half trend ${Number.isNaN(rssSlope) ? 'n/a (run 6+ minutes)' : `${rssSlope.toFixed(0)} KB/hour`}`);
+  console.log(`channel: ${written} rows written on the master, ${applied} on the backup at the end${applied === written ? '' : ' — MISMATCH'}`);
   console.log(`open fds ${first.fds} -> ${last.fds} (max ${Math.max(...samples.map((s) => s.fds))}); second-half trend ${fdSlope.toFixed(1)} per hour`);
   // Judged loosely on purpose: a real leak per request at this rate grows by tens of MB per hour.
-  const leak = rssSlope > 20_000 || fdSlope > 10;
+  const leak = rssSlope > 20_000 || fdSlope > 10 || applied !== written;
   console.log(Number.isNaN(rssSlope) ? 'VERDICT: too short to judge RSS' : leak ? 'VERDICT: growth trend — investigate' : 'VERDICT: no growth trend');
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exitCode = leak ? 1 : 0;
 }
 
-/** Units the service runs during the soak. None can be created through the API yet (see the header). */
-async function startUnits(): Promise<void> {}
+/**
+ * A replicating channel (writes on the master all the time, into a database of its own) and an idle fan-out
+ * over the two PostgreSQL servers, created through the API like the UI does.
+ */
+async function startUnits(api: (method: string, params: unknown) => Promise<unknown>): Promise<{
+  suite: RunningSuite;
+  stopWriting(): Promise<number>;
+  waitApplied(n: number): Promise<number>;
+  cleanup(): Promise<void>;
+}> {
+  const suite = await startSuite();
+  const { master, target, pg } = suite.info;
+  const db = uniqueName('soak');
+  const m = await mysqlConnect(master);
+  await m.query(`CREATE DATABASE \`${db}\``);
+  await m.query(`CREATE TABLE \`${db}\`.events (id INT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200), at DATETIME(6))`);
+  const [st] = await m.query('SHOW MASTER STATUS');
+  const pos = (st as { File: string; Position: number }[])[0]!;
+  const t = await mysqlConnect(target);
+  await t.query(`CREATE DATABASE \`${db}\``);
+  await t.query(`CREATE TABLE \`${db}\`.events (id INT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200), at DATETIME(6))`);
+  const ep = (s: typeof master) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
+  await api('channels.create', { name: 'soak', master: ep(master), target: ep(target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { doDb: [db] } });
+  await api('channels.start', { name: 'soak' });
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-soak-pgpool-'));
+  const conf = path.join(dir, 'pgpool.conf');
+  const port = await freePort();
+  fs.writeFileSync(
+    conf,
+    ["backend_clustering_mode = 'native_replication'", "listen_addresses = '127.0.0.1'", `port = ${port}`, ...pg.flatMap((p, i) => [`backend_hostname${i} = '${p.host}'`, `backend_port${i} = ${p.port}`, `backend_weight${i} = 1`]), 'health_check_period = 5', `health_check_user = '${pg[0]!.user}'`, `health_check_password = '${pg[0]!.password}'`].join('\n') + '\n',
+  );
+  await api('fanouts.create', { name: 'soak-pg', configPath: conf });
+  await api('fanouts.start', { name: 'soak-pg' });
+
+  let writing = true;
+  let written = 0;
+  const writer = (async () => {
+    while (writing) {
+      const batch = Math.max(1, Math.round(writesPerSecond / 10));
+      for (let i = 0; i < batch; i++) {
+        await m.query(`INSERT INTO \`${db}\`.events (payload, at) VALUES (?, NOW(6))`, ['x'.repeat(100)]);
+        written++;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    suite,
+    stopWriting: async () => {
+      writing = false;
+      await writer;
+      return written;
+    },
+    waitApplied: async (n) => {
+      const deadline = Date.now() + 120_000;
+      let count = 0;
+      while (Date.now() < deadline) {
+        const [rows] = await t.query(`SELECT COUNT(*) AS n FROM \`${db}\`.events`);
+        count = Number((rows as { n: number }[])[0]!.n);
+        if (count >= n) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return count;
+    },
+    cleanup: async () => {
+      await api('channels.stop', { name: 'soak' }).catch(() => undefined);
+      await api('channels.delete', { name: 'soak' }).catch(() => undefined);
+      await api('fanouts.delete', { name: 'soak-pg' }).catch(() => undefined);
+      await m.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+      await t.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+      await m.end();
+      await t.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 void main().catch((err: unknown) => {
   console.error(err);
