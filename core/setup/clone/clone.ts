@@ -16,6 +16,7 @@ import { LoadDataRefused, loadTable } from './load-data';
 import { encodeRow, insertPrefix, valueBytes } from './rows';
 import { type IncludeFn, type SchemaObject, type SourceSchema, type TableInfo, readSchema, withoutDefiner } from './schema';
 import { type SnapshotMethod, openSnapshots } from './snapshot';
+import { hardClose, release } from './session';
 
 export interface CloneOptions {
   /** Master account: SELECT, SHOW VIEW, TRIGGER, EVENT on the copied databases; RELOAD helps (parallel on a busy master). */
@@ -63,6 +64,10 @@ export interface CloneResult {
   rows: number;
   bytes: number;
   objects: { views: number; routines: number; triggers: number; events: number };
+  /** How the rows went in: LOAD DATA LOCAL INFILE, or INSERT statements (the target refused LOAD DATA LOCAL, or asked for). */
+  rowsMethod: 'load-data' | 'insert';
+  /** Tables whose plain secondary indexes were built after their rows (deferred-keys.ts). */
+  indexesBuiltAfterData: number;
   /** Objects not copied, with why (e.g. a sequence, a routine whose body the account may not read). */
   skipped: { schema: string; name: string; reason: string }[];
   warnings: string[];
@@ -193,8 +198,8 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
   const replaced: string[] = [];
   const open: mysql.Connection[] = [];
   const onAbort = () => {
-    // Stops reads at once: the streams fail and the workers unwind.
-    for (const c of open) c.destroy();
+    // Stops reads and loads at once: whatever waits on these sessions fails and the workers unwind.
+    for (const c of open) hardClose(c);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   let ctl: mysql.Connection | undefined;
@@ -343,11 +348,11 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
         if (firstError === undefined) {
           firstError = err;
           queue.length = 0;
-          for (const c of [...open]) if (c !== ctl && c !== meta) c.destroy();
+          for (const c of [...open]) if (c !== ctl && c !== meta) hardClose(c);
         }
         throw err;
       } finally {
-        await dst.end().catch(() => dst.destroy());
+        await release(dst);
         open.splice(open.indexOf(dst), 1);
       }
     };
@@ -357,7 +362,7 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
     // Release the snapshots as soon as the data is read: an open snapshot holds back the master's purge.
     for (const c of snap.conns) {
       await c.query('ROLLBACK').catch(() => undefined);
-      await c.end().catch(() => c.destroy());
+      await release(c);
       open.splice(open.indexOf(c), 1);
     }
 
@@ -407,6 +412,8 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
       rows,
       bytes,
       objects: { views: schema.views.length, routines: schema.routines.length, triggers: schema.triggers.length, events: schema.events.length },
+      rowsMethod: useLoadData ? 'load-data' : 'insert',
+      indexesBuiltAfterData: deferred.size,
       skipped: schema.skipped,
       warnings,
       durationMs: Date.now() - started,
@@ -414,7 +421,7 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
   } catch (err) {
     const cancelled = signal?.aborted === true;
     tracker.phase('cleanup');
-    for (const c of open) c.destroy();
+    for (const c of open) hardClose(c);
     open.length = 0;
     const dropped: string[] = [];
     const left: string[] = [];
@@ -443,6 +450,6 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
     throw new ReplicaDeskError('CLONE_FAILED', `The copy failed: ${(err as Error).message}.${cleanup}`, details, { cause: err });
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    for (const c of open) await c.end().catch(() => c.destroy());
+    for (const c of open) await release(c);
   }
 }

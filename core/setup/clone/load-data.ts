@@ -9,6 +9,7 @@ import type mysql from 'mysql2/promise';
 import { ReplicaDeskError } from '../../errors';
 import { qid } from '../endpoint';
 import { queryRawRows } from './raw-rows';
+import { hardClose, whenLost } from './session';
 import type { ColumnPlan } from './rows';
 import type { TableInfo } from './schema';
 import { appendTsvLine, maxLineBytes, rowValueBytes } from './tsv';
@@ -121,16 +122,25 @@ export async function loadTable(src: mysql.Connection, dst: mysql.Connection, t:
     return feed;
   };
   let res: { affectedRows: number; warningStatus: number };
+  // A backup server that drops the connection mid-load (killed session, restart) may stop reading
+  // without closing its end for minutes, and mysql2 does not fail the query on the server's half-close:
+  // watch for it, and close both sides at once.
+  const watch = whenLost(dst);
   try {
-    const [r] = await dst.query({ sql: loadDataSql(t.schema, t.name, t.columns), infileStreamFactory: open } as mysql.QueryOptions);
-    res = r as unknown as { affectedRows: number; warningStatus: number };
+    const load = dst.query({ sql: loadDataSql(t.schema, t.name, t.columns), infileStreamFactory: open } as mysql.QueryOptions);
+    load.catch(() => undefined);
+    const r = await Promise.race([load, watch.lost.then((e) => Promise.reject(e))]);
+    res = r[0] as unknown as { affectedRows: number; warningStatus: number };
     await reading;
   } catch (err) {
     const e = err as { code?: string; errno?: number };
     if (!started && (LOCAL_INFILE_REFUSED.has(e.code ?? '') || LOCAL_INFILE_REFUSED_NO.has(e.errno ?? 0))) throw new LoadDataRefused((err as Error).message);
-    // The target failed while the master was still sending: that session cannot be used any more.
-    if (started && !readingSettled) src.destroy();
+    // Neither session can be trusted mid-statement any more: the caller's cleanup takes it from here.
+    hardClose(dst);
+    if (started && !readingSettled) hardClose(src);
     throw err;
+  } finally {
+    watch.stop();
   }
   if (!started) throw new Error(`the backup server did not ask for the rows of ${t.schema}.${t.name}`);
   const warnings: string[] = [];

@@ -7,13 +7,8 @@
  * state of its query command is replaced by one that passes the packet payload straight to `onRow`.
  */
 import type mysql from 'mysql2/promise';
+import { coreOf } from './session';
 
-/** mysql2's connection under the promise wrapper: the parts used here. */
-interface CoreConnection extends NodeJS.EventEmitter {
-  query(opts: { sql: string }, cb: (err: Error | null) => void): QueryCommand;
-  pause(): void;
-  resume(): void;
-}
 interface RawPacket {
   buffer: Buffer;
   offset: number;
@@ -23,10 +18,6 @@ interface RawPacket {
 type State = (this: QueryCommand, packet: RawPacket, conn: unknown) => State | null;
 interface QueryCommand extends NodeJS.EventEmitter {
   row: State;
-}
-
-export function coreOf(c: mysql.Connection): CoreConnection {
-  return (c as unknown as { connection: CoreConnection }).connection;
 }
 
 export interface RawRowsHandle {
@@ -74,7 +65,7 @@ export function queryRawRows(c: mysql.Connection, sql: string, onRow: (buf: Buff
   const onEnd = () => settle(new Error('the connection was closed during the read'));
   core.on('error', onLost);
   core.on('end', onEnd);
-  const cmd = core.query({ sql }, (err) => settle(err));
+  const cmd = core.query({ sql }, (err) => settle(err)) as QueryCommand;
   const original = Object.getPrototypeOf(cmd).row as State;
   cmd.on('fields', (f: unknown[] | undefined) => (columns = f?.length ?? 0));
   const row: State = function (this: QueryCommand, packet, conn) {
