@@ -413,7 +413,9 @@ export class SqlThread extends EventEmitter<{ status: []; 'sql-error': [SqlError
     }
     this.ddlReplay = fromTarget?.ddlInProgress ?? false;
 
-    const setup = ['SET NAMES utf8mb4', "SET SESSION time_zone = '+00:00'", `SET SESSION sql_mode = '${ROW_SQL_MODE}'`];
+    // Quiet nights must not cost a reconnect: the server's idle timeout would close both connections.
+    await meta.query('SET SESSION wait_timeout = 31536000').catch(() => undefined);
+    const setup = ['SET NAMES utf8mb4', "SET SESSION time_zone = '+00:00'", `SET SESSION sql_mode = '${ROW_SQL_MODE}'`, 'SET SESSION wait_timeout = 31536000'];
     const probe = async (sql: string) => meta.query(sql).then(() => true, () => false);
     this.canSetPseudoThreadId = await probe('SET @@session.pseudo_thread_id = CONNECTION_ID()');
     if (this.canSetPseudoThreadId) setup.push('SET @@session.pseudo_thread_id = CONNECTION_ID()');
