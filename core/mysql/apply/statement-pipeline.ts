@@ -201,9 +201,13 @@ export class StatementPipeline {
         // safe because tolerated statements are sent last in their packet.
         return;
       }
+      const advice =
+        o.error.errno === 1153 || o.error.errno === 1301
+          ? ' A replicated row is larger than the target accepts in one statement: raise max_allowed_packet on the target (SET GLOBAL max_allowed_packet = 1073741824, and in its my.cnf), then start the SQL thread again.'
+          : '';
       this.failure = new ApplyFailure(
         o.error.errno,
-        `Error '${o.error.message}' on ${info.what}. Error_code: ${o.error.errno}; the event's master log ${info.where}; statement: ${excerpt(texts[o.error.statementIndex]!)}`,
+        `Error '${o.error.message}' on ${info.what}. Error_code: ${o.error.errno}; the event's master log ${info.where}; statement: ${excerpt(texts[o.error.statementIndex]!)}${advice}`,
         info,
         excerpt(texts[o.error.statementIndex]!),
       );

@@ -78,6 +78,10 @@ test('a cut connection is noticed, reported, and the I/O thread reconnects witho
     await finish('cut', 'f_cut');
     assert.ok(relay.connections >= 2, `the channel reconnected (${relay.connections} connections)`);
     assert.ok(h.history.some((l) => /error reconnecting to master/.test(l)), 'the lost connection was reported');
+    // While the master is quiet, its heartbeats (period 1 s) keep arriving and are counted.
+    await h.manager.start('cut');
+    await waitUntil('heartbeats from an idle master', 10_000, async () => (await h.manager.status('cut')).Slave_received_heartbeats >= 2);
+    await h.manager.stop('cut');
   } finally {
     await relay.close();
   }
