@@ -20,6 +20,7 @@ const USAGE = `replicadesk channel <subcommand> [options]   (all take --data-dir
       --master-password-env VAR / --target-password-env VAR   read a password from an environment variable
       --server-id N  --connect-retry SECONDS  --heartbeat SECONDS  --net-timeout SECONDS
       --max-relay-log-size BYTES  --relay-log-space-limit BYTES  --idempotent  --log-slave-updates
+      --use-gtid  reconnect by GTID (MASTER_USE_GTID=slave_pos; implied by --gtid)  --no-net-changes
       --replicate-do-db DB  --replicate-ignore-db DB  --replicate-do-table DB.TBL  --replicate-ignore-table DB.TBL
       --replicate-wild-do-table PATTERN  --replicate-wild-ignore-table PATTERN  --replicate-rewrite-db FROM->TO
       (each replicate-* option may be repeated)
@@ -108,6 +109,8 @@ async function create(argv: string[], io: CliIo): Promise<number> {
       'relay-log-space-limit': { type: 'string' },
       idempotent: { type: 'boolean' },
       'log-slave-updates': { type: 'boolean' },
+      'use-gtid': { type: 'boolean' },
+      'no-net-changes': { type: 'boolean' },
       'replicate-do-db': { type: 'string', multiple: true },
       'replicate-ignore-db': { type: 'string', multiple: true },
       'replicate-do-table': { type: 'string', multiple: true },
@@ -161,6 +164,8 @@ async function create(argv: string[], io: CliIo): Promise<number> {
   if (start) input.start = start;
   if (values.idempotent) input.execMode = 'IDEMPOTENT';
   if (values['log-slave-updates']) input.logSlaveUpdates = true;
+  if (values['use-gtid']) input.useGtid = 'Slave_Pos';
+  if (values['no-net-changes']) input.netChanges = false;
   const o = await open(values['data-dir']);
   try {
     const config = await o.manager.create({ ...input, name, master, target });
