@@ -17,6 +17,7 @@ export function parseMysqlUrl(url: string, passwordEnv: string): MySqlEndpoint {
     throw new CliUsageError(`"${url}" is not a URL like mysql://user@host:3306`);
   }
   if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw new CliUsageError(`"${url}": expected mysql://user@host:port`);
+  if (!u.username) throw new CliUsageError(`"${url}" has no user name: write mysql://USER@${u.host || 'host:port'}`);
   const password = u.password ? decodeURIComponent(u.password) : process.env[passwordEnv] ?? '';
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 3306, user: decodeURIComponent(u.username), password };
 }

@@ -11,7 +11,7 @@ export const mycnfCommand: CliCommand = {
   name: 'mycnf',
   summary: 'Read and edit my.cnf (includes followed, comments and layout kept, diff before writing).',
   usage:
-    'replicadesk mycnf get FILE [GROUP [KEY]]\n' +
+    'replicadesk mycnf get FILE [GROUP [KEY]] [--json]   (exit code 1: KEY not set, or the files have errors)\n' +
     '       replicadesk mycnf diff FILE [--group mysqld] [KEY[=VALUE]]... [--add KEY[=VALUE]]... [--remove KEY[=VALUE]]...\n' +
     '       replicadesk mycnf set  FILE [--group mysqld] [KEY[=VALUE]]... [--add …]... [--remove …]...   (writes, keeping a .bak copy)',
   async run(argv, io) {
@@ -26,6 +26,9 @@ export const mycnfCommand: CliCommand = {
     if (!file) throw new CliUsageError('Expected the path of the option file.');
     const tree = await MyCnfTree.load(file);
     for (const p of tree.problems) io.err(`${p.severity === 'error' ? 'Error' : 'Warning'}: ${p.file}:${p.line}: ${p.message}`);
+    // A file the server refuses to start on is reported (exit code 1) and never edited: an edit could not
+    // make it start, and would hide the real problem under a fresh diff.
+    const broken = tree.problems.some((p) => p.severity === 'error');
     if (action === 'get') {
       const [group, key] = rest;
       const opts = tree.options().filter((o) => (!group || o.group.toLowerCase() === group.toLowerCase()) && (!key || o.option === key.replace(/-/g, '_').replace(/^loose_/, '')));
@@ -34,7 +37,11 @@ export const mycnfCommand: CliCommand = {
         if (!group) for (const f of tree.describe()) io.out(`# ${f.file} (${f.lines} lines)${f.includedFrom ? ` included from ${f.includedFrom.file}:${f.includedFrom.line}` : ''}`);
         for (const o of opts) io.out(`${o.file}:${o.line}\t[${o.group}]\t${o.name}${o.value === null ? '' : ` = ${o.value}`}`);
       }
-      return key && !opts.length ? 1 : 0;
+      return broken || (key && !opts.length) ? 1 : 0;
+    }
+    if (broken) {
+      io.err('Nothing was changed: correct the lines above first.');
+      return 1;
     }
     const group = values.group ?? 'mysqld';
     const edits: MyCnfEdit[] = [
