@@ -78,7 +78,8 @@ test('electron-builder --dir packs main, preload and renderer into the asar and 
   const r = spawnSync(
     process.execPath,
     [require.resolve('electron-builder/cli.js'), '--config', CONFIG, '--linux', '--dir', `-c.electronDist=${path.join(tmp, 'electron')}`, '-c.npmRebuild=false', `-c.directories.output=${out}`],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_BUILDER_CACHE: path.join(tmp, 'cache') } },
+    // No update check against the registry from a test run.
+    { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_BUILDER_CACHE: path.join(tmp, 'cache'), NO_UPDATE_NOTIFIER: '1' } },
   );
   assert.equal(r.status, 0, `electron-builder failed:\n${r.stdout}\n${r.stderr}`);
   const resources = path.join(out, 'linux-unpacked', 'resources');
