@@ -26,6 +26,33 @@ export function maxLineBytes(payloadLength: number, columns: number): number {
  * maxLineBytes(end - pos, columns) bytes free at `o`. Throws on a payload that is not such a row.
  */
 export function appendTsvLine(src: Buffer, pos: number, end: number, columns: number, out: Buffer, o: number): number {
+  // Most rows: no NULL, every value shorter than 251 bytes (one length byte) and none of the three bytes
+  // to escape. Then the line is the payload without its first length byte, with the other length bytes
+  // turned into tabs: one native copy instead of a loop over every byte (twice as fast on sysbench rows).
+  let p = pos;
+  for (let c = 0; c < columns; c++) {
+    const l = p < end ? src[p]! : 0xff;
+    if (l >= 0xfb) {
+      p = -1;
+      break;
+    }
+    p += 1 + l;
+  }
+  if (p === end && columns > 0) {
+    const v = src.subarray(pos, end);
+    // A length byte may itself be 9, 10 or 92: then this check sends the row the slow way, which is only slower.
+    if (v.indexOf(TAB) < 0 && v.indexOf(NL) < 0 && v.indexOf(BACKSLASH) < 0) {
+      v.copy(out, o, 1);
+      for (let c = 1, q = pos + 1 + src[pos]!; c < columns; c++, q += 1 + src[q]!) out[o + (q - pos) - 1] = TAB;
+      o += end - pos - 1;
+      out[o++] = NL;
+      return o;
+    }
+  }
+  return appendTsvLineByBytes(src, pos, end, columns, out, o);
+}
+
+function appendTsvLineByBytes(src: Buffer, pos: number, end: number, columns: number, out: Buffer, o: number): number {
   for (let c = 0; c < columns; c++) {
     if (c) out[o++] = TAB;
     if (pos >= end) throw new RangeError(`row packet ends before value ${c + 1} of ${columns}`);

@@ -85,6 +85,9 @@ const rnd = (n: number, seed: number) => {
 
 test('LOAD DATA lines carry every byte value, NULL versus "\\N" versus empty, and every length-prefix size back exactly', () => {
   const cases: (Buffer | null)[][] = [
+    // Short plain values take the copy-the-payload path; lengths 9, 10 and 92 are the three special bytes.
+    [Buffer.from('1'), Buffer.from('abc'), Buffer.from(''), Buffer.alloc(250, 0x41)],
+    [Buffer.alloc(9, 0x61), Buffer.alloc(10, 0x62), Buffer.alloc(92, 0x63), Buffer.from('x')],
     [Buffer.from('1'), Buffer.from('abc'), null, Buffer.from('')],
     [Buffer.from('\\N'), Buffer.from('N'), Buffer.from('\\'), Buffer.from('\t'), Buffer.from('\n'), Buffer.from('\r\n\0\x1a')],
     [every, Buffer.concat([every, every]), null],
