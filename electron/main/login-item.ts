@@ -13,7 +13,8 @@ export const HIDDEN_ARG = '--hidden';
  */
 export function getOpenAtLogin(): boolean {
   if (process.platform === 'linux') return fs.existsSync(autostartPath(process.env, os.homedir()));
-  return app.getLoginItemSettings().openAtLogin;
+  // Windows matches the registered entry by path and arguments: ask with the same ones we set.
+  return app.getLoginItemSettings(process.platform === 'win32' ? { args: [HIDDEN_ARG] } : undefined).openAtLogin;
 }
 
 export function setOpenAtLogin(enabled: boolean): void {
