@@ -17,6 +17,7 @@ import { encodeRow, insertPrefix, valueBytes } from './rows';
 import { type IncludeFn, type SchemaObject, type SourceSchema, type TableInfo, readSchema, withoutDefiner } from './schema';
 import { type SnapshotMethod, openSnapshots } from './snapshot';
 import { hardClose, release } from './session';
+import { type WorkItem, orderWork, partsFor, rangeBoundaries, rangeItems } from './work-plan';
 
 export interface CloneOptions {
   /** Master account: SELECT, SHOW VIEW, TRIGGER, EVENT on the copied databases; RELOAD helps (parallel on a busy master). */
@@ -47,6 +48,8 @@ export interface CloneOptions {
   method?: 'auto' | 'insert';
   /** Build plain secondary indexes of InnoDB tables after their rows (default true; much less work for the target). */
   deferIndexes?: boolean;
+  /** Tables at least this big (bytes, the server's estimate) and bigger than a stream's share are read in primary-key ranges by several streams; default 64 MiB. */
+  splitTableBytes?: number;
 }
 
 /** Everything a replica channel needs to start right after the copy. */
@@ -127,10 +130,11 @@ async function insertTable(
   maxPacket: number,
   tracker: ProgressTracker,
   signal: AbortSignal | undefined,
+  where?: string,
 ): Promise<{ rows: number; bytes: number }> {
   if (!t.columns.length) return { rows: 0, bytes: 0 };
   const prefix = insertPrefix(t.schema, t.name, t.columns);
-  const sql = `SELECT ${t.columns.map((c) => c.select).join(', ')} FROM ${qid(t.schema)}.${qid(t.name)}`;
+  const sql = `SELECT ${t.columns.map((c) => c.select).join(', ')} FROM ${qid(t.schema)}.${qid(t.name)}${where ? ` WHERE ${where}` : ''}`;
   const raw = (src as unknown as { connection: NodeJS.EventEmitter & { query(o: object): { stream(o: object): Readable } } }).connection;
   const stream = raw.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 2000 });
   // A session killed on the master (or a dropped network) while the stream is paused by backpressure is
@@ -291,8 +295,24 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
     }
 
     tracker.phase('data');
+    // The pieces of work: whole tables, and big tables cut into primary-key ranges (work-plan.ts). The
+    // ranges are found in the snapshot itself, so they cover exactly the rows the copy sees.
+    const items: WorkItem[] = [];
+    for (const [t, parts] of partsFor(schema.tables, { streams: n, minBytes: opts.splitTableBytes ?? 64 * 1024 * 1024 })) {
+      let cut: WorkItem[] | undefined;
+      if (parts > 1 && t.intPk) {
+        const [mm] = (await snap.conns[0]!.query({ sql: `SELECT MIN(${qid(t.intPk)}) AS lo, MAX(${qid(t.intPk)}) AS hi FROM ${qid(t.schema)}.${qid(t.name)}`, supportBigNumbers: true, bigNumberStrings: true })) as unknown as [{ lo: unknown; hi: unknown }[]];
+        const { lo, hi } = mm[0]!;
+        if (lo !== null && hi !== null) {
+          const bounds = rangeBoundaries(BigInt(String(lo)), BigInt(String(hi)), parts);
+          if (bounds.length) cut = rangeItems(t, t.intPk, bounds);
+        }
+      }
+      items.push(...(cut ?? [{ table: t, part: 1, parts: 1, bytes: t.bytesEstimate }]));
+    }
+    const queue = orderWork(items);
+    const partsLeft = new Map<TableInfo, number>(items.map((w) => [w.table, w.parts]));
     for (const c of snap.conns) await c.query('SET SESSION character_set_results = binary');
-    const queue = [...schema.tables].sort((a, b) => b.bytesEstimate - a.bytesEstimate);
     let rows = 0;
     let bytes = 0;
     let useLoadData = opts.method !== 'insert';
@@ -304,12 +324,13 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
         tracker.flush();
       },
     };
-    const copyOne = async (src: mysql.Connection, dst: mysql.Connection, t: TableInfo): Promise<{ rows: number; bytes: number }> => {
+    const copyOne = async (src: mysql.Connection, dst: mysql.Connection, w: WorkItem): Promise<{ rows: number; bytes: number }> => {
+      const t = w.table;
       if (!t.columns.length) return { rows: 0, bytes: 0 };
       if (useLoadData) {
         try {
-          const r = await loadTable(src, dst, t, progress, () => signal?.aborted === true || firstError !== undefined);
-          if (r.warnings.length) warnings.push(`${t.schema}.${t.name}: the backup server reported: ${r.warnings.join('; ')}`);
+          const r = await loadTable(src, dst, t, progress, () => signal?.aborted === true || firstError !== undefined, w.where);
+          if (r.warnings.length) warnings.push(`${t.schema}.${t.name}${w.parts > 1 ? ` (part ${w.part} of ${w.parts})` : ''}: the backup server reported: ${r.warnings.join('; ')}`);
           return r;
         } catch (err) {
           if (!(err instanceof LoadDataRefused)) throw err;
@@ -317,30 +338,38 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
           useLoadData = false;
         }
       }
-      return insertTable(src, dst, t, batchBytes, maxPacket, tracker, signal);
+      return insertTable(src, dst, t, batchBytes, maxPacket, tracker, signal, w.where);
+    };
+    /** After the last piece of a table: its deferred indexes, and the check that its definition is intact. */
+    const finishTable = async (dst: mysql.Connection, t: TableInfo, label: string) => {
+      const d = deferred.get(t);
+      if (d) {
+        await dst.query(addKeysSql(t.schema, t.name, d.keys));
+        const now = String((await q(dst, `SHOW CREATE TABLE ${qid(t.schema)}.${qid(t.name)}`))[0]!['Create Table']);
+        if (comparableDefinition(now) !== comparableDefinition(d.definition)) {
+          throw new ReplicaDeskError('CLONE_DEFINITION_CHANGED', `The definition of ${label} on the backup server changed when its indexes were built after the data. Copy again with deferIndexes off.`, { table: label, expected: d.definition, got: now });
+        }
+      }
+      p.tablesDone++;
     };
     const worker = async (src: mysql.Connection) => {
       const dst = await targetSession(opts.target, targetVersion, opts.targetBinlog === true, warnings);
       open.push(dst);
       try {
-        for (let t = queue.shift(); t; t = queue.shift()) {
+        for (let w = queue.shift(); w; w = queue.shift()) {
           aborted(signal);
-          const label = `${t.schema}.${t.name}`;
+          const t = w.table;
+          const name = `${t.schema}.${t.name}`;
+          const label = w.parts > 1 ? `${name} (part ${w.part} of ${w.parts})` : name;
           p.current.push(label);
           tracker.flush(true);
-          const r = await copyOne(src, dst, t);
-          const d = deferred.get(t);
-          if (d) {
-            await dst.query(addKeysSql(t.schema, t.name, d.keys));
-            const now = String((await q(dst, `SHOW CREATE TABLE ${qid(t.schema)}.${qid(t.name)}`))[0]!['Create Table']);
-            if (comparableDefinition(now) !== comparableDefinition(d.definition)) {
-              throw new ReplicaDeskError('CLONE_DEFINITION_CHANGED', `The definition of ${label} on the backup server changed when its indexes were built after the data. Copy again with deferIndexes off.`, { table: label, expected: d.definition, got: now });
-            }
-          }
+          const r = await copyOne(src, dst, w);
           rows += r.rows;
           bytes += r.bytes;
+          const left = partsLeft.get(t)! - 1;
+          partsLeft.set(t, left);
+          if (left === 0) await finishTable(dst, t, name);
           p.current.splice(p.current.indexOf(label), 1);
-          p.tablesDone++;
           tracker.flush(true);
         }
       } catch (err) {

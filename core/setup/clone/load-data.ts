@@ -61,11 +61,12 @@ export interface LoadResult {
 
 /**
  * Copies table `t` from `src` (a snapshot session reading with character_set_results=binary) into the
- * (empty) table on `dst`. Throws LoadDataRefused when the target does not allow LOAD DATA LOCAL, before
+ * (empty) table on `dst`, or the rows matching `where` (a primary-key range) into a table other streams
+ * are loading other ranges of. Throws LoadDataRefused when the target does not allow LOAD DATA LOCAL, before
  * anything is read or written.
  */
-export async function loadTable(src: mysql.Connection, dst: mysql.Connection, t: TableInfo, progress: LoadProgress, isCancelled: () => boolean): Promise<LoadResult> {
-  const select = `SELECT ${t.columns.map((c) => c.select).join(', ')} FROM ${qid(t.schema)}.${qid(t.name)}`;
+export async function loadTable(src: mysql.Connection, dst: mysql.Connection, t: TableInfo, progress: LoadProgress, isCancelled: () => boolean, where?: string): Promise<LoadResult> {
+  const select = `SELECT ${t.columns.map((c) => c.select).join(', ')} FROM ${qid(t.schema)}.${qid(t.name)}${where ? ` WHERE ${where}` : ''}`;
   let started = false;
   let reading: Promise<number> | undefined;
   let readingSettled = false;

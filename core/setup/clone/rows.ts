@@ -22,14 +22,21 @@ export interface ColumnPlan {
   loadAs: 'bytes' | 'text';
   /** The table's AUTO_INCREMENT column. */
   autoIncrement?: boolean;
+  /** An integer type (a primary key of one such column lets a big table be read in ranges). */
+  integer: boolean;
 }
 
+const INTEGER = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real', 'year', 'float']);
 const TEMPORAL = new Set(['date', 'datetime', 'timestamp', 'time']);
 const GEOMETRY = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
 
 export function planColumn(name: string, dataType: string): ColumnPlan {
   const t = dataType.toLowerCase();
+  return { ...planRead(name, t), integer: INTEGER.has(t) };
+}
+
+function planRead(name: string, t: string): Omit<ColumnPlan, 'integer'> {
   const col = qid(name);
   // The text protocol prints FLOAT with 6 significant digits, which loses precision; as a DOUBLE it
   // carries the stored float exactly, and the target rounds it back to the same float.

@@ -14,6 +14,8 @@ export interface TableInfo {
   rowsEstimate: number;
   bytesEstimate: number;
   columns: ColumnPlan[];
+  /** The primary key's column when the key is one integer column. */
+  intPk?: string;
 }
 
 /** A view, routine, trigger or event: its CREATE statement and the sql_mode it must run under. */
@@ -74,6 +76,16 @@ export async function readSchema(c: mysql.Connection, opts: { databases?: string
     if (/\bauto_increment\b/i.test(str(r.x))) plan.autoIncrement = true;
     cols.set(key, [...(cols.get(key) ?? []), plan]);
   }
+  // Primary keys of exactly one column, and which column (integer ones allow reading a table in ranges).
+  const pk = new Map<string, string>();
+  for (const r of await q(
+    c,
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, MIN(COLUMN_NAME) AS c FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA IN (${inList}) AND INDEX_NAME = 'PRIMARY' GROUP BY TABLE_SCHEMA, TABLE_NAME HAVING COUNT(*) = 1`,
+    dbs,
+  )) {
+    pk.set(`${str(r.s)}\0${str(r.t)}`, str(r.c));
+  }
   for (const r of await q(
     c,
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS tt, ENGINE AS e, COALESCE(TABLE_ROWS,0) AS n, COALESCE(DATA_LENGTH,0) AS b
@@ -88,7 +100,11 @@ export async function readSchema(c: mysql.Connection, opts: { databases?: string
       const v = await q(c, `SHOW CREATE VIEW ${qid(schema)}.${qid(name)}`);
       out.views.push({ kind: 'view', schema, name, create: str(v[0]!['Create View']) });
     } else if (type === 'BASE TABLE' || type === 'SYSTEM VERSIONED') {
-      out.tables.push({ schema, name, engine: str(r.e), rowsEstimate: Number(r.n), bytesEstimate: Number(r.b), columns: cols.get(`${schema}\0${name}`) ?? [] });
+      const columns = cols.get(`${schema}\0${name}`) ?? [];
+      const key = pk.get(`${schema}\0${name}`);
+      const table: TableInfo = { schema, name, engine: str(r.e), rowsEstimate: Number(r.n), bytesEstimate: Number(r.b), columns };
+      if (key !== undefined && columns.some((x) => x.name === key && x.integer)) table.intPk = key;
+      out.tables.push(table);
     } else out.skipped.push({ schema, name, reason: `${type} objects are not copied` });
   }
   for (const r of await q(c, `SELECT ROUTINE_SCHEMA AS s, ROUTINE_NAME AS n, ROUTINE_TYPE AS t FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN (${inList}) ORDER BY ROUTINE_SCHEMA, ROUTINE_NAME`, dbs)) {

@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import { addKeysSql, comparableDefinition, deferrableKeys, dropKeysSql } from '../../../core/setup/clone/deferred-keys';
 import { loadDataSql } from '../../../core/setup/clone/load-data';
 import { planColumn } from '../../../core/setup/clone/rows';
+import type { TableInfo } from '../../../core/setup/clone/schema';
 import { appendTsvLine, maxLineBytes } from '../../../core/setup/clone/tsv';
+import { orderWork, partsFor, rangeBoundaries, rangeItems } from '../../../core/setup/clone/work-plan';
 
 /** A text-protocol row payload: each value length-encoded, NULL as 0xFB. */
 function rowPacket(values: (Buffer | null)[]): Buffer {
@@ -152,4 +154,37 @@ test('plain secondary keys of InnoDB tables are built after the data; unique, FU
   assert.deepEqual(deferrableKeys(spatial)!.names, ['odd`name']);
   assert.equal(deferrableKeys(SBTEST.replace("COMMENT 'a, comment',\n", "COMMENT 'a, comment',\n  SPATIAL KEY `sp` (`g`),\n")), null);
   assert.equal(comparableDefinition(SBTEST), comparableDefinition(SBTEST.replace('AUTO_INCREMENT=300001', 'AUTO_INCREMENT=7')));
+});
+
+test('big tables with a one-column integer key are cut into key ranges for several streams; AUTO_INCREMENT tables and small ones are not', () => {
+  const table = (name: string, mb: number, o: { pk?: boolean; autoInc?: boolean } = {}): TableInfo => {
+    const id = planColumn('id', 'bigint');
+    if (o.autoInc) id.autoIncrement = true;
+    const t: TableInfo = { schema: 'd', name, engine: 'InnoDB', rowsEstimate: mb * 1000, bytesEstimate: mb << 20, columns: [id, planColumn('v', 'varchar')] };
+    if (o.pk !== false) t.intPk = 'id';
+    return t;
+  };
+  const big = table('big', 800);
+  const policy = { streams: 4, minBytes: 64 << 20 };
+  assert.deepEqual([...partsFor([big, table('a', 100), table('b', 100)], policy).values()], [4, 1, 1]);
+  assert.deepEqual([...partsFor([table('inc', 800, { autoInc: true })], policy).values()], [1], 'AUTO_INCREMENT: loads would queue on the AUTO-INC lock');
+  assert.deepEqual([...partsFor([table('nopk', 800, { pk: false })], policy).values()], [1], 'no one-column integer key');
+  assert.deepEqual([...partsFor([table('alone', 800)], policy).values()], [4]);
+  assert.equal(partsFor([big], { streams: 1, minBytes: 0 }).get(big), 1, 'one stream: nothing to share');
+  assert.equal(partsFor([big, table('c', 700)], { streams: 4, minBytes: 0 }).get(big), 3, 'cut into as many shares as it is big');
+  assert.equal(partsFor([table('small', 10)], { streams: 4, minBytes: 64 << 20 }).values().next().value, 1);
+
+  assert.deepEqual(rangeBoundaries(1n, 100n, 4), [26n, 51n, 76n]);
+  assert.deepEqual(rangeBoundaries(1n, 2n, 4), [2n], 'never an empty or repeated range');
+  assert.deepEqual(rangeBoundaries(5n, 5n, 3), []);
+  const lo = -(2n ** 63n);
+  const hi = 2n ** 64n - 1n;
+  const b = rangeBoundaries(lo, hi, 3);
+  assert.equal(b.length, 2);
+  assert.ok(lo < b[0]! && b[0]! < b[1]! && b[1]! < hi);
+  const items = rangeItems(big, 'id', [26n, 51n, 76n]);
+  assert.deepEqual(items.map((w) => w.where), ['`id` < 26', '`id` >= 26 AND `id` < 51', '`id` >= 51 AND `id` < 76', '`id` >= 76']);
+  assert.deepEqual(items.map((w) => [w.part, w.parts]), [[1, 4], [2, 4], [3, 4], [4, 4]]);
+  const order = orderWork([{ table: table('x', 1), part: 1, parts: 1, bytes: 1 }, ...items]);
+  assert.equal(order.at(-1)!.table.name, 'x', 'biggest pieces first');
 });
