@@ -151,6 +151,8 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     await until('the first write to arrive', async () => {
       const [rows] = await tgt.query(`SELECT COUNT(*) AS n FROM \`${db}\`.orders`);
       return Number((rows as { n: number }[])[0]!.n) === 1;
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
     });
     // A row written on the backup by mistake, then the same key on the master: error 1062.
     await tgt.query(`INSERT INTO \`${db}\`.orders VALUES (4, 'written on the backup')`);

@@ -12,6 +12,8 @@ const SAMPLE_MS = 5000;
 export interface ChannelDetails {
   status?: SlaveStatus;
   samples: MetricSample[];
+  /** When the samples are this window's own measurements (the service keeps none), since when. */
+  measuredSince?: string;
 }
 
 /**
@@ -22,6 +24,8 @@ export interface ChannelDetails {
 export function useChannelDetails(names: readonly string[], ops: ChannelOps, onEvent?: (l: (e: ApiEvent) => void) => () => void): Map<string, ChannelDetails> {
   const [details, setDetails] = useState(new Map<string, ChannelDetails>());
   const seen = useRef(new Map<string, MetricSample[]>());
+  const openedAt = useRef(new Date().toISOString());
+  const own = ops.metrics ? {} : { measuredSince: openedAt.current };
   const key = names.join('\n');
   const remember = (name: string, status: SlaveStatus): MetricSample[] => {
     const now = Date.now();
@@ -40,7 +44,7 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps, onE
       if (e.type !== 'channel.status' || !names.includes(e.name)) return;
       setDetails((old) => {
         const next = new Map(old);
-        next.set(e.name, { status: e.status, samples: ops.metrics ? (old.get(e.name)?.samples ?? []) : [...remember(e.name, e.status)] });
+        next.set(e.name, { status: e.status, samples: ops.metrics ? (old.get(e.name)?.samples ?? []) : [...remember(e.name, e.status)], ...own });
         return next;
       });
     });
@@ -56,7 +60,7 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps, onE
             const status = await ops.status!(name);
             let samples: MetricSample[];
             samples = ops.metrics ? await ops.metrics(name) : [...remember(name, status)];
-            next.set(name, { status, samples });
+            next.set(name, { status, samples, ...own });
           } catch {
             // A channel deleted meanwhile, or the service restarting: the summary card still shows.
           }

@@ -39,7 +39,24 @@ function runningTone(v: 'Yes' | 'No' | 'Connecting'): Tone {
  * service always sends; the full status row, the chart samples and the actions appear when the service
  * offers them (see services/capabilities.ts).
  */
-export function ChannelCard({ summary, status, samples, ops, focused, now = Date.now() }: { summary: ChannelSummary; status?: SlaveStatus; samples?: MetricSample[]; ops: ChannelOps; focused?: boolean; now?: number }) {
+export function ChannelCard({
+  summary,
+  status,
+  samples,
+  measuredSince,
+  ops,
+  focused,
+  now = Date.now(),
+}: {
+  summary: ChannelSummary;
+  status?: SlaveStatus;
+  samples?: MetricSample[];
+  /** Set when the samples are the window's own, measured since this time. */
+  measuredSince?: string;
+  ops: ChannelOps;
+  focused?: boolean;
+  now?: number;
+}) {
   const { t, formatDuration, formatBytes, formatNumber, formatTime } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   // The full row, when there is one, says more than the summary (errors, lag); both go through the same rules.
@@ -118,6 +135,7 @@ export function ChannelCard({ summary, status, samples, ops, focused, now = Date
         {status ? <Positions status={status} /> : null}
 
         {samples ? <Charts samples={samples} now={now} /> : null}
+        {samples && measuredSince ? <p className="secondary">{t('chart.since', { time: formatTime(measuredSince) })}</p> : null}
 
         {status ? (
           <details className="all-fields">

@@ -94,6 +94,7 @@ export function Dashboard({ route }: { route: Route }) {
                 summary={c}
                 {...(channelDetails.get(c.name)?.status ? { status: channelDetails.get(c.name)!.status! } : {})}
                 {...(channelDetails.get(c.name) ? { samples: channelDetails.get(c.name)!.samples } : {})}
+                {...(channelDetails.get(c.name)?.measuredSince ? { measuredSince: channelDetails.get(c.name)!.measuredSince! } : {})}
                 ops={cOps}
                 focused={focusKind === 'channel' && focusName === c.name}
               />
