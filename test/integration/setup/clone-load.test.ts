@@ -103,9 +103,10 @@ async function dump(s: MariaDbInstance, db: string): Promise<string> {
   );
   return stdout;
 }
+const quote = (n: string) => '`' + n.replace(/`/g, '``') + '`';
 async function checksums(s: MariaDbInstance, db: string, tables: string[]): Promise<string> {
   const c = await s.connect();
-  const [r] = await c.query(`CHECKSUM TABLE ${tables.map((t) => `\`${db}\`.\`${t}\``).join(', ')} EXTENDED`);
+  const [r] = await c.query(`CHECKSUM TABLE ${tables.map((t) => `${quote(db)}.${quote(t)}`).join(', ')} EXTENDED`);
   await c.end();
   return JSON.stringify(r);
 }
@@ -113,7 +114,7 @@ async function definitions(s: MariaDbInstance, db: string, tables: string[]): Pr
   const c = await s.connect();
   const out: string[] = [];
   for (const t of tables) {
-    const [[r]] = (await c.query(`SHOW CREATE TABLE \`${db}\`.\`${t}\``)) as unknown as [Record<string, string>[]];
+    const [[r]] = (await c.query(`SHOW CREATE TABLE ${quote(db)}.${quote(t)}`)) as unknown as [Record<string, string>[]];
     out.push(r!['Create Table']!);
   }
   await c.end();
@@ -170,6 +171,27 @@ test("the copy stays out of the backup's binary log unless targetBinlog is set",
   await c.end();
   const { stdout } = await execFileP('mariadb-binlog', ['--no-defaults', '-v', `--read-from-remote-server`, '-h127.0.0.1', `-P${target.port}`, `-u${target.user}`, `-p${target.password}`, String(m!.File)], { maxBuffer: 64 << 20 });
   assert.match(stdout, /INSERT INTO `rdsmall`\.`t`/, 'the copied rows are in the backup server\'s binary log');
+});
+
+test('names with spaces, backticks and question marks: every statement quotes them (and no "?" is taken for a placeholder)', async () => {
+  const db = 'rd odd?`db';
+  const q = (n: string) => '`' + n.replace(/`/g, '``') + '`';
+  const m = await master.connect();
+  await m.query(`CREATE DATABASE ${q(db)}`);
+  await m.query(`CREATE TABLE ${q(db)}.${q('ta?b`le')} (${q('i?d')} INT AUTO_INCREMENT PRIMARY KEY, ${q('`c 2')} VARCHAR(20), ${q('u?')} UUID, KEY ${q('k?`')} (${q('`c 2')}))`);
+  await m.query("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
+  await m.query(`INSERT INTO ${q(db)}.${q('ta?b`le')} VALUES (0, 'a?', UUID()), (5, '?', NULL), (6, 'b', '00000000-0000-0000-0000-000000000000')`);
+  await m.query(`CREATE VIEW ${q(db)}.${q('v?')} AS SELECT ${q('i?d')} FROM ${q(db)}.${q('ta?b`le')}`);
+  await m.end();
+  const r = await cloneMaster({ source: ep(master), target: ep(target), databases: [db] });
+  assert.equal(r.rows, 3);
+  assert.equal(r.indexesBuiltAfterData, 1);
+  assert.equal(await checksums(target, db, ['ta?b`le']), await checksums(master, db, ['ta?b`le']));
+  assert.deepEqual(await definitions(target, db, ['ta?b`le']), await definitions(master, db, ['ta?b`le']));
+  const t = await target.connect();
+  const [rows] = (await t.query(`SELECT ${q('i?d')} AS id FROM ${q(db)}.${q('v?')} ORDER BY 1`)) as unknown as [{ id: number }[]];
+  await t.end();
+  assert.deepEqual(rows.map((x) => x.id), [0, 5, 6], 'id 0 kept, through the view too');
 });
 
 async function waitCaughtUp(): Promise<void> {
