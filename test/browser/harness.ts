@@ -133,3 +133,23 @@ export function writePgpoolConf(backends: { host: string; port: number; weight?:
   fs.writeFileSync(file, [...lines, ...extra].join('\n') + '\n');
   return file;
 }
+
+/**
+ * Text nodes that read like English sentences ("two words", lower case) outside code, option lists and
+ * data the service sends in English (marked data-untranslated). Catches strings hard-coded in a component
+ * instead of going through the catalog, which the fragment check cannot know about.
+ */
+export async function englishLooking(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('code, pre, option, script, style, .raw, [data-untranslated]')) continue;
+      const text = n.textContent.trim();
+      if (/\\b[A-Za-z][a-z]{2,}\\s+[a-z]{3,}\\b/.test(text)) out.push(text);
+    }
+    return out;
+  })()`)) as string[];
+}
+

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, gotoHash, launch, screenshot, startServe, switchLang, writePgpoolConf, type Browser, type Served } from './harness';
+import { browserSkipReason, englishLooking, gotoHash, launch, screenshot, startServe, switchLang, writePgpoolConf, type Browser, type Served } from './harness';
 
 /**
  * Every language renders without English leaking through and without raw keys. The compiler already
@@ -72,25 +72,6 @@ async function readable(page: Page): Promise<string> {
       return [document.body.innerText, ...attrs, document.title].join('\\n');
     })()`),
   );
-}
-
-/**
- * Text nodes that read like English sentences ("two words", lower case) outside code, option lists and
- * data the service sends in English (marked data-untranslated). Catches strings hard-coded in a component
- * instead of going through the catalog, which the fragment check cannot know about.
- */
-async function englishLooking(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
-    const out = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      if (!el || el.closest('code, pre, option, script, style, .raw, [data-untranslated]')) continue;
-      const text = n.textContent.trim();
-      if (/\\b[A-Za-z][a-z]{2,}\\s+[a-z]{3,}\\b/.test(text)) out.push(text);
-    }
-    return out;
-  })()`)) as string[];
 }
 
 /** Opens what is folded away on a screen (details, later wizard steps reachable without the service). */

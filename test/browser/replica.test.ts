@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { mysqlConnect, uniqueName, useSuiteServers } from '../servers/suite';
-import { browserSkipReason, gotoHash, launch, screenshot, startServe, type Browser, type Served } from './harness';
+import { browserSkipReason, englishLooking, gotoHash, launch, screenshot, startServe, switchLang, type Browser, type Served } from './harness';
 
 /**
  * Issue 8's main path, end to end on real servers: from an empty app, the add-backup wizard makes the
@@ -97,6 +97,12 @@ test('add a backup with an initial copy, see a write arrive, stop/start and remo
     await until('the card to show the channel up to date', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
     await until('the full status on the card', async () => /Read up to/.test(await card.innerText()));
     await screenshot(page, 'en-dashboard-channel');
+    // The same card in Japanese: everything but MySQL's own words and the engine's messages is translated.
+    await switchLang(page, 'ja');
+    await until('the card in Japanese', async () => /最新/.test(await card.locator('.card-actions').innerText()));
+    assert.deepEqual(await englishLooking(page), [], 'English-looking text on the Japanese dashboard');
+    await screenshot(page, 'ja-dashboard-channel');
+    await switchLang(page, 'en');
 
     // Stop and start from the card.
     await card.getByRole('button', { name: 'Stop', exact: true }).click();
@@ -144,6 +150,7 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     const page = await browser.newPage();
     await page.goto(served.openUrl);
     await page.getByTestId('overall').waitFor();
+    await switchLang(page, 'en'); // whatever an earlier test left in this profile
     await gotoHash(page, `#/dashboard/channel/${name}`);
     const card = page.getByTestId(`channel-${name}`);
     await card.waitFor();

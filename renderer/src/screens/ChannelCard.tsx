@@ -140,7 +140,7 @@ export function ChannelCard({
         {status ? (
           <details className="all-fields">
             <summary>{t('channel.allFields')}</summary>
-            <dl className="facts mono">
+            <dl className="facts mono" data-untranslated>
               {SLAVE_STATUS_FIELDS.filter((f) => status[f] !== undefined).map((f) => (
                 <div key={f} className="fact-row">
                   <dt>{f}</dt>

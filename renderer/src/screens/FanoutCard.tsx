@@ -147,7 +147,11 @@ export function FanoutCard({
         </p>
         {nodes ? <DataTable caption={t('fanout.nodesCaption', { name: summary.name })} columns={columns} rows={nodes} rowKey={(n) => String(n.node_id)} /> : null}
         {nodes?.some((n) => n.status === 'down') ? <Notice tone="warn">{t('fanout.detachedHelp')}</Notice> : null}
-        {summary.lastError && !summary.running ? <Notice tone="error" title={t('fanout.lastError')}>{summary.lastError}</Notice> : null}
+        {summary.lastError && !summary.running ? (
+          <Notice tone="error" title={t('fanout.lastError')}>
+            <span data-untranslated>{summary.lastError}</span>
+          </Notice>
+        ) : null}
         {summary.configPath ? (
           <p className="secondary">
             {t('fanout.configFrom', { path: summary.configPath })}

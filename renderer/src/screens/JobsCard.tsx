@@ -35,7 +35,7 @@ export function JobsCard() {
           return (
             <li key={j.id} className="job" data-testid={`job-${j.id}`}>
               <div className="job-head">
-                <strong>{j.title}</strong> <StatusBadge tone={TONE[j.status]} label={t(LABEL[j.status])} />
+                <strong data-untranslated>{j.title}</strong> <StatusBadge tone={TONE[j.status]} label={t(LABEL[j.status])} />
                 <span className="secondary">{formatDate(j.startedAt)}</span>
                 {j.status === 'running' ? (
                   <button type="button" disabled={action.busy} onClick={() => void run(() => cancelJob(svc.api, j.id))}>
@@ -57,7 +57,11 @@ export function JobsCard() {
               ) : j.status === 'running' ? (
                 <ProgressBar label={t('action.working')} />
               ) : null}
-              {j.error ? <p className="field-error">{j.error.message}</p> : null}
+              {j.error ? (
+                <p className="field-error" data-untranslated>
+                  {j.error.message}
+                </p>
+              ) : null}
             </li>
           );
         })}
