@@ -12,6 +12,8 @@ const big = uniqueName('rdclibig');
 before(async () => {
   await whenReady(servers);
   const m = await mysqlConnect(servers().master);
+  // Kept out of the shared master's binary log: no replica another test may run picks these up.
+  await m.query('SET SESSION sql_log_bin = 0');
   await m.query(`CREATE DATABASE ${db}`);
   await m.query(`USE ${db}`); // the seq_1_to_N tables need a current database
   await m.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, v VARCHAR(20), b BLOB, KEY kv (v))`);
@@ -29,6 +31,7 @@ after(async () => {
   for (const s of [servers().master, servers().target]) {
     const c = await mysqlConnect(s).catch(() => undefined);
     if (!c) continue;
+    await c.query('SET SESSION sql_log_bin = 0').catch(() => undefined);
     await c.query(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
     await c.query(`DROP DATABASE IF EXISTS ${big}`).catch(() => undefined);
     await c.end();

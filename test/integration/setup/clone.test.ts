@@ -78,7 +78,7 @@ async function prepare(): Promise<void> {
   // Enough rows that the copy takes a while and the writes below land during it.
   await c.query("INSERT INTO busy (n, pad) SELECT seq, REPEAT('p', 100) FROM seq_1_to_60000");
   await c.query('CREATE DATABASE rdbig');
-  await c.query("CREATE TABLE rdbig.t (id INT PRIMARY KEY, pad CHAR(200)) SELECT seq AS id, REPEAT('z', 200) AS pad FROM seq_1_to_200000");
+  await c.query("CREATE TABLE rdbig.t (id INT PRIMARY KEY, pad CHAR(200)) SELECT seq AS id, REPEAT('z', 200) AS pad FROM seq_1_to_400000");
   await c.end();
 }
 
@@ -222,7 +222,8 @@ test('cancelled halfway: the partial copy is removed and the error says so', asy
   const ac = new AbortController();
   await assert.rejects(
     cloneMaster({ source: ep(master), target: ep(target), databases: ['rdbig'], batchBytes: 64 * 1024 }, (p) => {
-      if (p.rowsDone > 20_000) ac.abort();
+      // As soon as rows flow (progress comes at most every 250 ms; the table takes longer than that).
+      if (p.rowsDone > 0) ac.abort();
     }, ac.signal),
     (e: unknown) => e instanceof ReplicaDeskError && e.code === 'CLONE_CANCELLED' && /rdbig was removed/.test(e.message) && (e.details as { dropped: string[] }).dropped[0] === 'rdbig',
   );
@@ -235,7 +236,7 @@ test('snapshot interrupted halfway (its session killed on the master): failure, 
   await assert.rejects(
     cloneMaster({ source: ep(master), target: ep(target), databases: ['rdbig'], batchBytes: 64 * 1024, snapshot: 'read-lock', parallel: 2 }, (p) => {
       if (process.env.RD_DEBUG) console.log(p.phase, p.rowsDone, p.current);
-      if (!killed && p.rowsDone > 10_000) {
+      if (!killed && p.rowsDone > 0) {
         killed = true;
         void killer.query("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT %rdbig%' AND ID <> CONNECTION_ID()").then(async ([rows]) => {
           for (const r of rows as { ID: number }[]) await killer.query(`KILL ${Number(r.ID)}`);
@@ -250,7 +251,7 @@ test('snapshot interrupted halfway (its session killed on the master): failure, 
   // With replace, a second copy (read-lock snapshots this time) completes and matches.
   const r = await cloneMaster({ source: ep(master), target: ep(target), databases: ['rdbig'], snapshot: 'read-lock', parallel: 2 });
   assert.equal(r.snapshotMethod, 'read-lock');
-  assert.equal(r.rows, 200_000);
+  assert.equal(r.rows, 400_000);
   assert.equal(await checksums(target, 'rdbig', ['t']), await checksums(master, 'rdbig', ['t']));
   const again = await cloneMaster({ source: ep(master), target: ep(target), databases: ['rdbig'], replace: true, parallel: 1 });
   assert.deepEqual(again.replaced, ['rdbig']);
