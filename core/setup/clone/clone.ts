@@ -71,6 +71,8 @@ export interface CloneResult {
   rowsMethod: 'load-data' | 'insert';
   /** Tables whose plain secondary indexes were built after their rows (deferred-keys.ts). */
   indexesBuiltAfterData: number;
+  /** Big tables read in primary-key ranges by several streams at once (work-plan.ts). */
+  rangedTables: number;
   /** Objects not copied, with why (e.g. a sequence, a routine whose body the account may not read). */
   skipped: { schema: string; name: string; reason: string }[];
   warnings: string[];
@@ -312,6 +314,8 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
     }
     const queue = orderWork(items);
     const partsLeft = new Map<TableInfo, number>(items.map((w) => [w.table, w.parts]));
+    const inFlight = new Map<TableInfo, number>();
+    const rangedTables = new Set(items.filter((w) => w.parts > 1).map((w) => w.table)).size;
     for (const c of snap.conns) await c.query('SET SESSION character_set_results = binary');
     let rows = 0;
     let bytes = 0;
@@ -360,8 +364,9 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
           aborted(signal);
           const t = w.table;
           const name = `${t.schema}.${t.name}`;
-          const label = w.parts > 1 ? `${name} (part ${w.part} of ${w.parts})` : name;
-          p.current.push(label);
+          // "db.table" once, however many of its ranges are being copied.
+          if (!p.current.includes(name)) p.current.push(name);
+          inFlight.set(t, (inFlight.get(t) ?? 0) + 1);
           tracker.flush(true);
           const r = await copyOne(src, dst, w);
           rows += r.rows;
@@ -369,7 +374,8 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
           const left = partsLeft.get(t)! - 1;
           partsLeft.set(t, left);
           if (left === 0) await finishTable(dst, t, name);
-          p.current.splice(p.current.indexOf(label), 1);
+          inFlight.set(t, inFlight.get(t)! - 1);
+          if (inFlight.get(t) === 0) p.current.splice(p.current.indexOf(name), 1);
           tracker.flush(true);
         }
       } catch (err) {
@@ -443,6 +449,7 @@ export async function cloneMaster(opts: CloneOptions, onProgress?: (p: CloneProg
       objects: { views: schema.views.length, routines: schema.routines.length, triggers: schema.triggers.length, events: schema.events.length },
       rowsMethod: useLoadData ? 'load-data' : 'insert',
       indexesBuiltAfterData: deferred.size,
+      rangedTables,
       skipped: schema.skipped,
       warnings,
       durationMs: Date.now() - started,

@@ -241,7 +241,8 @@ test('a big table read in key ranges by several streams while the master is writ
     await writer;
   }
   assert.ok(writes > 0);
-  assert.deepEqual([...seen].sort(), ['rdrange.r (part 1 of 3)', 'rdrange.r (part 2 of 3)', 'rdrange.r (part 3 of 3)']);
+  assert.equal(r.rangedTables, 1);
+  assert.deepEqual([...seen], ['rdrange.r'], 'progress names the table once, whatever number of its ranges are in flight');
   assert.equal(r.indexesBuiltAfterData, 1);
   const t = await target.connect();
   await t.query("SET GLOBAL replicate_do_db = 'rdrange'");
