@@ -125,8 +125,12 @@ export async function switchLang(page: Page, lang: 'en' | 'ja' | 'zh'): Promise<
 }
 
 /** A minimal pgpool.conf (native replication, two backends) in a fresh folder; returns its path. */
+const confDirs: string[] = [];
+process.on('exit', () => confDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 export function writePgpoolConf(backends: { host: string; port: number; weight?: number }[], port = 9999, extra: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-pgpool-'));
+  confDirs.push(dir); // removed when the test process ends
   const file = path.join(dir, 'pgpool.conf');
   const lines = ["backend_clustering_mode = 'native_replication'", "listen_addresses = '127.0.0.1'", `port = ${port}`];
   backends.forEach((b, i) => lines.push(`backend_hostname${i} = '${b.host}'`, `backend_port${i} = ${b.port}`, `backend_weight${i} = ${b.weight ?? 1}`));
