@@ -4,8 +4,15 @@
  * -M simple and -M prepared, and select-only (-S). Prints tps for both, the ratios, and whether the two
  * backends hold identical data after every write run.
  *
+ * A third row, "direct", runs the same pgbench straight at backend 0 (no proxy, its own copy of the
+ * pgbench tables so the fan-out's two backends stay identical): the ceiling of this machine, where pgbench,
+ * the PostgreSQL servers and the proxy all share the same cores. The proxy runs in its own process
+ * (proxy-process.ts), like pgpool, so its CPU time and memory (RSS) are its own.
+ *
  * Environment: BENCH_SECONDS (default 30) per run, BENCH_ROUNDS (default 1; the median is reported),
- * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool), BENCH_MODES (e.g. select-only).
+ * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct, comma
+ * separated), BENCH_MODES (e.g. select-only), BENCH_PROXY_NODE_ARGS (extra node flags for the proxy
+ * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,8 +20,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { loadPgpoolConfig } from '../../core/pg/options';
-import { FanoutProxy } from '../../core/pg/proxy';
 import { freePort, waitFor } from '../../test/servers/ports';
 import { type PostgresInstance, startPostgres } from '../../test/servers/postgres';
 import { makeRunDir } from '../../test/servers/workdir';
@@ -27,10 +32,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SCALE = Number(process.env.BENCH_SCALE ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const ONLY = process.env.BENCH_ONLY;
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const enabled = (name: string) => !ONLY || ONLY.includes(name);
+const PROXY_NODE_ARGS = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** Comma-separated workload names to run (e.g. select-only), default all. */
 const MODE_FILTER = process.env.BENCH_MODES?.split(',');
 const DB = 'bench';
+/** The direct row's own copy of the pgbench tables on backend 0. */
+const DIRECT_DB = 'bench_direct';
 
 interface Mode {
   name: string;
@@ -104,8 +113,8 @@ async function startPgpool(dir: string, conf: string, port: number): Promise<Chi
   return child;
 }
 
-async function pgbench(port: number, args: string[]): Promise<{ tps: number; failed: number; out: string }> {
-  const { stdout, stderr } = await execFileP(`${PG_BIN}/pgbench`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', ...args, DB], {
+async function pgbench(port: number, db: string, args: string[]): Promise<{ tps: number; failed: number; out: string }> {
+  const { stdout, stderr } = await execFileP(`${PG_BIN}/pgbench`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', ...args, db], {
     env: { ...process.env, PGPASSWORD: 'harness-pw' },
     maxBuffer: 1 << 26,
     timeout: (SECONDS + 120) * 1000,
@@ -130,10 +139,8 @@ async function fingerprint(b: PostgresInstance): Promise<string> {
   }
 }
 
-/** CPU seconds (user + system) used so far by a process and all its descendants, from /proc (Linux). */
-function treeCpuSeconds(rootPid: number): number {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
+/** A process and all its descendants, from /proc (Linux). */
+function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
@@ -146,7 +153,20 @@ function treeCpuSeconds(rootPid: number): number {
       /* gone */
     }
   }
+  const out: number[] = [];
   const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return out;
+}
+
+/** CPU seconds (user + system) used so far by a process and all its descendants. */
+function treeCpuSeconds(rootPid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of processTree(rootPid)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -154,10 +174,46 @@ function treeCpuSeconds(rootPid: number): number {
     } catch {
       /* gone */
     }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(rootPid);
+  }
   return total;
+}
+
+/**
+ * Resident memory of a process tree in MiB: RSS summed (pages shared between pgpool's forked children are
+ * counted once per child, as `ps` would) and PSS summed (shared pages split fairly; the honest total).
+ */
+function treeMemory(rootPid: number): { rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const r = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(r)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(r)?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+  }
+  return { rss: rss / 1024, pss: pss / 1024 };
+}
+
+/** Samples a process tree's memory every second while `work` runs; returns the peaks. */
+async function withMemoryPeak<T>(pid: number | undefined, work: Promise<T>): Promise<{ result: T; rss: number; pss: number }> {
+  let rss = 0;
+  let pss = 0;
+  const sample = () => {
+    if (!pid) return;
+    const m = treeMemory(pid);
+    rss = Math.max(rss, m.rss);
+    pss = Math.max(pss, m.pss);
+  };
+  const timer = setInterval(sample, 1000);
+  try {
+    const result = await work;
+    return { result, rss, pss };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function median(xs: number[]): number {
@@ -166,17 +222,22 @@ function median(xs: number[]): number {
 }
 
 let pgpool: ChildProcess | undefined;
-let proxy: FanoutProxy | undefined;
+let proxy: ChildProcess | undefined;
 const backends: PostgresInstance[] = [];
 let runDir: string | undefined;
 
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 /** Stops pgpool, the proxy and the backends and removes the temp folder (also on Ctrl-C). */
 async function cleanup(): Promise<void> {
-  if (pgpool && pgpool.exitCode === null) {
-    pgpool.kill('SIGINT');
-    await new Promise((r) => pgpool!.once('exit', r));
-  }
-  await proxy?.stop();
+  await stopChild(pgpool, 'SIGINT');
+  await stopChild(proxy, 'SIGTERM');
   await Promise.allSettled(backends.map((b) => b.stop()));
   if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
 }
@@ -188,8 +249,38 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** The ReplicaDesk proxy in its own process, reading the very same pgpool.conf (only the port differs). */
+async function startProxy(conf: string, port: number): Promise<ChildProcess> {
+  const script = path.join(__dirname, 'proxy-process.ts');
+  const child = spawn(process.execPath, [...PROXY_NODE_ARGS, '--import', 'tsx', script, conf, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => {
+    err = (err + d).slice(-8000);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the proxy process exited (${code}): ${err}`)));
+  });
+  child.removeAllListeners('exit');
+  (child as ChildProcess & { lastErr: () => string }).lastErr = () => err;
+  return child;
+}
+
+async function initPgbench(b: PostgresInstance, db: string): Promise<void> {
+  const c = await b.connect();
+  await c.query(`CREATE DATABASE "${db}"`);
+  await c.end();
+  // pgbench -i fills the tables deterministically, so both backends start identical.
+  await execFileP(`${PG_BIN}/pgbench`, ['-h', b.host, '-p', String(b.port), '-U', b.user, '-i', '-s', String(SCALE), '-q', db], { env: { ...process.env, PGPASSWORD: b.password }, maxBuffer: 1 << 24 });
+}
+
 async function main(): Promise<number> {
-  ensurePgpool();
+  if (enabled('pgpool')) ensurePgpool();
   const dir = makeRunDir('rd-bench-fanout-');
   runDir = dir;
   const pgpoolDir = path.join(dir, 'pgpool');
@@ -197,70 +288,82 @@ async function main(): Promise<number> {
   try {
     log(`fan-out benchmark: pgbench scale ${SCALE}, ${CLIENTS} clients, ${THREADS} threads, ${SECONDS} s per run, ${ROUNDS} round(s); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir: dir })))));
-    for (const b of backends) {
-      const c = await b.connect();
-      await c.query(`CREATE DATABASE ${DB}`);
-      await c.end();
-      // pgbench -i fills the tables deterministically, so both backends start identical.
-      await execFileP(`${PG_BIN}/pgbench`, ['-h', b.host, '-p', String(b.port), '-U', b.user, '-i', '-s', String(SCALE), '-q', DB], { env: { ...process.env, PGPASSWORD: b.password }, maxBuffer: 1 << 24 });
-    }
+    for (const b of backends) await initPgbench(b, DB);
+    if (enabled('direct')) await initPgbench(backends[0]!, DIRECT_DB);
     const [f0, f1] = await Promise.all(backends.map(fingerprint));
     if (f0 !== f1) throw new Error('the backends differ right after pgbench -i');
 
     const pgpoolPort = await freePort();
     const conf = writeConfig(pgpoolDir, pgpoolPort, await freePort(), backends);
     const rdPort = await freePort();
-    // ReplicaDesk reads the very same pgpool.conf (only the port differs, to run both at once).
-    const loaded = loadPgpoolConfig(conf, { name: 'bench' });
-    proxy = new FanoutProxy({ ...loaded.options, port: rdPort });
-    await proxy.start();
-    if (ONLY !== 'replicadesk') pgpool = await startPgpool(pgpoolDir, conf, pgpoolPort);
+    if (enabled('replicadesk')) proxy = await startProxy(conf, rdPort);
+    if (enabled('pgpool')) pgpool = await startPgpool(pgpoolDir, conf, pgpoolPort);
+    const idleMem = { ReplicaDesk: proxy?.pid ? treeMemory(proxy.pid) : undefined, 'pgpool-II': pgpool?.pid ? treeMemory(pgpool.pid) : undefined };
 
     const targets = [
-      { name: 'ReplicaDesk', port: rdPort, enabled: ONLY !== 'pgpool' },
-      { name: 'pgpool-II', port: pgpoolPort, enabled: ONLY !== 'replicadesk' },
+      { name: 'ReplicaDesk', port: rdPort, db: DB, pid: () => proxy?.pid, enabled: enabled('replicadesk') },
+      { name: 'pgpool-II', port: pgpoolPort, db: DB, pid: () => pgpool?.pid, enabled: enabled('pgpool') },
+      { name: 'direct', port: backends[0]!.port, db: DIRECT_DB, pid: () => undefined, enabled: enabled('direct') },
     ].filter((t) => t.enabled);
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
+    const mem = new Map<string, { rss: number; pss: number }>();
     let divergence = false;
+    const modes = MODES.filter((m) => !MODE_FILTER || MODE_FILTER.some((f) => m.name.includes(f)));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of MODES.filter((m) => !MODE_FILTER || MODE_FILTER.some((f) => m.name.includes(f)))) {
+      for (const mode of modes) {
         for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-          const cpuBefore = process.cpuUsage();
-          const poolBefore = pgpool?.pid ? treeCpuSeconds(pgpool.pid) : 0;
-          const r = await pgbench(t.port, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]);
-          const used = process.cpuUsage(cpuBefore);
+          const pid = t.pid();
+          const cpuBefore = pid ? treeCpuSeconds(pid) : 0;
+          const { result: r, rss, pss } = await withMemoryPeak(pid, pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]));
           const key = `${mode.name}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r.tps]);
-          // CPU time per transaction spent in the proxy itself (our process / pgpool's process tree).
-          const seconds = t.name === 'ReplicaDesk' ? (used.user + used.system) / 1e6 : treeCpuSeconds(pgpool!.pid!) - poolBefore;
-          cpu.set(key, [...(cpu.get(key) ?? []), (seconds * 1e6) / (r.tps * SECONDS)]);
+          if (pid) {
+            // CPU time per transaction spent in the proxy itself (its whole process tree).
+            const seconds = treeCpuSeconds(pid) - cpuBefore;
+            cpu.set(key, [...(cpu.get(key) ?? []), (seconds * 1e6) / (r.tps * SECONDS)]);
+            const m = mem.get(t.name) ?? { rss: 0, pss: 0 };
+            mem.set(t.name, { rss: Math.max(m.rss, rss), pss: Math.max(m.pss, pss) });
+          }
           let same = '';
-          if (mode.writes) {
+          if (mode.writes && t.name !== 'direct') {
             const [a, b] = await Promise.all(backends.map(fingerprint));
             same = a === b ? 'backends identical' : 'BACKENDS DIFFER';
             if (a !== b) divergence = true;
           }
-          log(`  round ${round + 1}  ${mode.name.padEnd(22)} ${t.name.padEnd(12)} ${r.tps.toFixed(0).padStart(7)} tps  failed ${r.failed}  ${same}`);
+          log(`  round ${round + 1}  ${mode.name.padEnd(22)} ${t.name.padEnd(12)} ${r.tps.toFixed(0).padStart(7)} tps  failed ${r.failed}  ${pid ? `RSS peak ${rss.toFixed(0)} MiB  ` : ''}${same}  (load ${os.loadavg()[0]!.toFixed(1)})`);
           if (!Number.isFinite(r.tps)) log(r.out.split('\n').slice(-15).join('\n'));
         }
       }
     }
     log('');
-    log(`${'workload'.padEnd(24)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}   proxy CPU per transaction (pgpool / ReplicaDesk)`);
+    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   proxy CPU per transaction (pgpool / ReplicaDesk)`);
     let ok = !divergence;
-    for (const mode of MODES) {
-      const rd = results.get(`${mode.name}|ReplicaDesk`);
-      const pp = results.get(`${mode.name}|pgpool-II`);
-      const rdT = rd ? median(rd) : NaN;
-      const ppT = pp ? median(pp) : NaN;
+    const med = (k: string) => {
+      const v = results.get(k);
+      return v ? median(v) : NaN;
+    };
+    const fmt = (x: number, w: number, suffix = '') => (Number.isFinite(x) ? x.toFixed(suffix ? 2 : 0) + suffix : '-').padStart(w);
+    for (const mode of modes) {
+      const rdT = med(`${mode.name}|ReplicaDesk`);
+      const ppT = med(`${mode.name}|pgpool-II`);
+      const dT = med(`${mode.name}|direct`);
       const ratio = rdT / ppT;
-      if (rd && pp && !(ratio >= mode.target)) ok = false;
+      if (Number.isFinite(ratio) && !(ratio >= mode.target)) ok = false;
       const c = cpu.get(`${mode.name}|ReplicaDesk`);
       const cp = cpu.get(`${mode.name}|pgpool-II`);
       log(
-        `${mode.name.padEnd(24)}${(pp ? ppT.toFixed(0) : '-').padStart(11)}${(rd ? rdT.toFixed(0) : '-').padStart(13)}${(Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : '-').padStart(8)}${(mode.target + 'x').padStart(8)}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'}`,
+        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'}`,
       );
+      const needed = ppT * mode.target;
+      if (Number.isFinite(needed) && Number.isFinite(dT) && needed > dT) {
+        log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what pgbench reaches with no proxy at all (${dT.toFixed(0)} tps) on this machine`);
+      }
+    }
+    for (const name of ['ReplicaDesk', 'pgpool-II']) {
+      const m = mem.get(name);
+      const idle = idleMem[name as keyof typeof idleMem];
+      if (m) log(`memory ${name.padEnd(12)} idle RSS ${idle!.rss.toFixed(0)} MiB (PSS ${idle!.pss.toFixed(0)}), peak under load RSS ${m.rss.toFixed(0)} MiB (PSS ${m.pss.toFixed(0)})${name === 'pgpool-II' ? ' summed over its processes' : ''}`);
     }
     log(`divergence: ${divergence ? 'YES (backends differ after a write run)' : 'none (backends identical after every write run)'}`);
     log(`load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine makes these figures noisy)`);
