@@ -62,12 +62,14 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [path.join(root, 'bin', 'replicadesk.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
-  while (!/Open: (\S+)#token=(\S+)/.test(out)) {
+  // The address line may carry the token (a terminal) or not (stdout is a pipe here, like a journal): the
+  // token file in the data dir is the one source either way.
+  while (!/Open: (\S+)/.test(out)) {
     if (child.exitCode !== null) throw new Error(`serve exited:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const [, base, token] = /Open: (\S+)#token=(\S+)/.exec(out)!;
-  const url = new URL(base!);
+  const url = new URL(/Open: (\S+)/.exec(out)![1]!.replace(/#.*$/, ''));
+  const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   let calls = 0;
   let errors = 0;

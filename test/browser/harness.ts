@@ -38,16 +38,19 @@ export async function startServe(): Promise<Served> {
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
   const deadline = Date.now() + 30_000;
-  while (!/Open: (\S+)#token=(\S+)/.test(output)) {
+  // Whether the address line carries the token depends on stdout being a terminal (here it is a pipe, as in a
+  // journal): the token file in the data dir is the one source either way.
+  while (!/Open: (\S+)/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replicadesk serve did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const m = /Open: (\S+)#token=(\S+)/.exec(output)!;
+  const base = /Open: (\S+)/.exec(output)![1]!.replace(/#.*$/, '');
+  const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
   return {
-    base: new URL(m[1]!),
-    token: m[2]!,
+    base: new URL(base),
+    token,
     dataDir,
-    openUrl: `${m[1]}#token=${m[2]}`,
+    openUrl: `${base}#token=${token}`,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
