@@ -14,9 +14,20 @@ export class JobRegistry {
 
   constructor(private readonly onChange: (job: JobState) => void) {}
 
-  start<P, R>(kind: string, title: string, run: (report: (progress: P) => void, signal: AbortSignal) => Promise<R>): JobState {
+  start<P, R>(kind: string, title: string, run: (report: (progress: P) => void, signal: AbortSignal) => Promise<R>, opts: { target?: JobState['target'] } = {}): JobState {
     const abort = new AbortController();
-    const state: JobState = { id: randomUUID(), kind, title, status: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: null, result: null, error: null };
+    const state: JobState = {
+      id: randomUUID(),
+      kind,
+      title,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      progress: null,
+      result: null,
+      error: null,
+      ...(opts.target ? { target: opts.target } : {}),
+    };
     this.jobs.set(state.id, { state, abort });
     let lastPush = 0;
     let pending: ReturnType<typeof setTimeout> | undefined;
@@ -50,6 +61,15 @@ export class JobRegistry {
     this.onChange({ ...state });
     const finished = [...this.jobs.values()].filter((j) => j.state.status !== 'running');
     for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(j.state.id);
+  }
+
+  /** A running job on the same target (one recovery of a node, one re-copy of a channel at a time). */
+  runningFor(target: NonNullable<JobState['target']>): JobState | undefined {
+    for (const j of this.jobs.values()) {
+      const t = j.state.target;
+      if (j.state.status === 'running' && t && t.kind === target.kind && t.name === target.name && t.nodeId === target.nodeId) return { ...j.state };
+    }
+    return undefined;
   }
 
   list(): JobState[] {

@@ -4,7 +4,12 @@ import { channelHandlers, channelSummaries } from './api/handlers/channels';
 import { fanoutHandlers } from './api/handlers/fanouts';
 import { pgpoolConfigHandlers } from './api/handlers/pgpool-config';
 import { setupHandlers } from './api/handlers/setup';
+import { fanoutCheckHandlers } from './api/handlers/fanout-check';
+import { recloneHandlers } from './api/handlers/reclone';
+import { settingsHandlers } from './api/handlers/settings';
 import { FanoutManager } from './fanout/fanout-manager';
+import { ChannelMetrics } from './metrics/channel-metrics';
+import type { ChannelNeed } from './setup/purge';
 import type { ApiHandlers } from './api/methods';
 import type { HistoryEntry, ServiceInfo } from './api/types';
 import { JobRegistry } from './jobs';
@@ -23,6 +28,8 @@ export interface ServiceOptions {
   secretsEncrypted?: boolean;
   /** Structured log (a rotating file in the data dir in both modes); engines take children of it. */
   logger?: Logger;
+  /** How often channels are sampled for channels.metrics (default 10 s; tests use less). */
+  metricsIntervalMs?: number;
 }
 
 /**
@@ -39,18 +46,28 @@ export class Service {
   readonly fanouts: FanoutManager;
   readonly handlers: ApiHandlers;
   private channelsTimer: NodeJS.Timeout | undefined;
+  readonly metrics: ChannelMetrics;
+  private metricsTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly store: StateStore, private readonly opts: ServiceOptions) {
     // Many UI tabs and the tray may listen at once; that is not a leak.
     this.events.setMaxListeners(100);
     this.channels = new ChannelManager(store, opts.secretBox, { dataDir: opts.dataDir });
     this.fanouts = new FanoutManager(store);
+    this.metrics = new ChannelMetrics(opts.metricsIntervalMs);
     this.handlers = {
       'service.info': () => this.info(),
       ...channelHandlers(this.channels),
+      'channels.metrics': async ({ name }) => {
+        await this.channels.status(name); // CHANNEL_NOT_FOUND for a name that does not exist
+        return this.metrics.list(name);
+      },
+      ...recloneHandlers(this.channels, this.jobs),
       ...fanoutHandlers(this.fanouts, this.jobs),
+      ...fanoutCheckHandlers(),
       'history.list': (p) => this.store.listHistory({ ...p, limit: p.limit ?? 100 }),
-      ...setupHandlers(this.jobs),
+      ...setupHandlers(this.jobs, (master) => this.channelNeeds(master)),
+      ...settingsHandlers(store, (key, value) => this.emit({ type: 'settings', key, value })),
       ...pgpoolConfigHandlers(),
       'jobs.list': async () => this.jobs.list(),
       'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
@@ -77,7 +94,42 @@ export class Service {
       service.record({ source: 'service', kind: 'channels.resume.failed', severity: 'error', message: `Could not restart the replica channels: ${(err as Error).message}` }),
     );
     await service.fanouts.startWanted();
+    service.metricsTimer = setInterval(() => void service.sampleMetrics().catch(() => undefined), service.metrics.intervalMs);
+    service.metricsTimer.unref();
+    void service.sampleMetrics().catch(() => undefined);
     return service;
+  }
+
+  /** Samples every channel for the dashboard's last-hour chart. */
+  private async sampleMetrics(): Promise<void> {
+    if (this.stopping) return;
+    const entries = await this.channels.list();
+    for (const e of entries) {
+      const status = await this.channels.status(e.name).catch(() => undefined);
+      if (status) this.metrics.add(e.name, status);
+    }
+    this.metrics.retain(entries.map((e) => e.name));
+  }
+
+  /**
+   * Binlog files this service's channels replicating from `master` have not applied yet: a purge must keep
+   * them even when the caller did not list them. A channel that has not fetched anything yet (a GTID start)
+   * has no known file, which makes the purge keep everything: safer than guessing.
+   */
+  private async channelNeeds(master: { host: string; port: number }): Promise<ChannelNeed[]> {
+    const loopback = (h: string) => (['localhost', '127.0.0.1', '::1', ''].includes(h.toLowerCase()) ? 'loopback' : h.toLowerCase());
+    const needs: ChannelNeed[] = [];
+    for (const e of await this.channels.list()) {
+      const { config } = await this.channels.endpoints(e.name);
+      if (loopback(config.master.host) !== loopback(master.host) || config.master.port !== master.port) continue;
+      const s = await this.channels.status(e.name);
+      needs.push(
+        s.Relay_Master_Log_File
+          ? { channel: e.name, file: s.Relay_Master_Log_File, position: s.Exec_Master_Log_Pos }
+          : { channel: e.name, file: `(channel ${e.name} has not read its first binlog yet)` },
+      );
+    }
+    return needs;
   }
 
   /** The list view changes with every status; send it at most once a second. */
@@ -117,6 +169,7 @@ export class Service {
       startedAt: this.startedAt,
       schemaVersion: await this.store.schemaVersion(),
       secretStore: { kind: this.opts.secretBox.kind, encrypted: this.opts.secretsEncrypted ?? true },
+      platform: process.platform,
     };
   }
 
@@ -128,6 +181,7 @@ export class Service {
     this.emit({ type: 'service.stopping' });
     await this.jobs.cancelAll();
     if (this.channelsTimer) clearTimeout(this.channelsTimer);
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
     // Channels stop with their relay logs whole and positions committed.
     await this.channels.close().catch((err: unknown) =>
       this.store.appendHistory({ source: 'service', kind: 'stop.failed', severity: 'error', message: `Replica channels did not stop cleanly: ${String(err)}` }),

@@ -22,7 +22,7 @@ export interface PgpoolPlanView {
   problems: (PgpoolProblem & { introduced: boolean })[];
   needs: PgpoolNeeds | 'none' | 'reload';
 }
-import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, MySqlEndpointInput, ServiceInfo, Severity } from './types';
+import type { BackendCheck, ChannelMetricSample, ChannelSummary, FanoutSummary, HistoryEntry, JobState, MySqlEndpointInput, ServiceInfo, SettingKey, Severity } from './types';
 
 /** The master setup plan as it crosses the API (the my.cnf tree object stays in the service). */
 export type MasterPlanView = Omit<MasterSetupPlan, 'mycnfTree' | 'mycnfPlan'>;
@@ -72,6 +72,14 @@ export interface ApiMethods {
     };
     result: ChannelStatus;
   };
+  /** The last hour of lag and apply-rate samples the service took (one every 10 s), oldest first. */
+  'channels.metrics': { kind: 'query'; params: { name: string }; result: ChannelMetricSample[] };
+  /**
+   * "Make a fresh copy" for a channel that cannot go on (binlogs purged on the master, a drifted backup):
+   * as one job, stop it, copy its databases again (replacing them on the target, the channel's filters
+   * applied), point it at the new copy's binlog position and start it.
+   */
+  'channels.reclone': { kind: 'command'; params: { name: string; parallel?: number }; result: JobState };
   'channels.start': { kind: 'command'; params: { name: string; thread?: 'io' | 'sql' | 'both'; until?: { file: string; pos: number } }; result: ChannelStatus };
   'channels.stop': { kind: 'command'; params: { name: string; thread?: 'io' | 'sql' | 'both' }; result: ChannelStatus };
   /** SET GLOBAL sql_slave_skip_counter = count, used when the SQL thread next starts. */
@@ -94,6 +102,12 @@ export interface ApiMethods {
   'fanouts.attach': { kind: 'command'; params: { name: string; nodeId: number }; result: PoolNodeRow[] };
   'fanouts.detach': { kind: 'command'; params: { name: string; nodeId: number }; result: PoolNodeRow[] };
   /** Online recovery of a detached node, as a job ("recovery"; progress: RecoveryEvent). */
+  /** Logs in to each backend of a pgpool.conf (nothing is started): the wizard's "check each backend" step. */
+  'fanouts.check': {
+    kind: 'query';
+    params: { configPath: string; keyFile?: string; user?: string; database?: string };
+    result: { backends: BackendCheck[]; diagnostics: ConfDiagnostic[] };
+  };
   'fanouts.recover': { kind: 'command'; params: { name: string; nodeId: number }; result: JobState };
 
   // Guided setup (core/setup): pre-flight checks, master preparation, my.cnf, initial copy, binlog purge.
@@ -126,13 +140,26 @@ export interface ApiMethods {
   /** Starts an initial copy as a job ("clone"); follow it with job events, cancel with jobs.cancel. */
   'clone.start': {
     kind: 'command';
-    params: { source: MySqlEndpointInput; target: MySqlEndpointInput; databases?: string[]; parallel?: number; replace?: boolean };
+    params: {
+      source: MySqlEndpointInput;
+      target: MySqlEndpointInput;
+      databases?: string[];
+      parallel?: number;
+      replace?: boolean;
+      /** How rows go in: LOAD DATA LOCAL unless the target refuses it ("auto"), or INSERT statements. */
+      method?: 'auto' | 'insert';
+      /** Also write the copy into the backup's own binary log (default off). */
+      targetBinlog?: boolean;
+    };
     result: JobState;
   };
+  /** The master's binary logs and which may go; the service adds what its own channels from that master still need. */
   'purge.list': { kind: 'query'; params: { master: MySqlEndpointInput; needs?: ChannelNeed[] }; result: BinlogListing };
   'purge.run': { kind: 'command'; params: { master: MySqlEndpointInput; needs?: ChannelNeed[]; purgeTo: string }; result: PurgeOutcome };
   'jobs.list': { kind: 'query'; params: Empty; result: JobState[] };
   'jobs.cancel': { kind: 'command'; params: { id: string }; result: JobState };
+  'settings.get': { kind: 'query'; params: { key: SettingKey }; result: { key: SettingKey; value: string | null } };
+  'settings.set': { kind: 'command'; params: { key: SettingKey; value: string }; result: { key: SettingKey; value: string } };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -146,6 +173,7 @@ export type ApiEvent =
   | { type: 'channel.status'; name: string; status: ChannelStatus }
   | { type: 'fanouts'; fanouts: FanoutSummary[] }
   | { type: 'job'; job: JobState }
+  | { type: 'settings'; key: SettingKey; value: string | null }
   | { type: 'service.stopping' };
 
 export interface ReplicaDeskApi {

@@ -100,6 +100,8 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
     execMode: optional(oneOf('STRICT', 'IDEMPOTENT')),
     description: optional(str({ max: 500 })),
   }),
+  'channels.metrics': obj({ name: channelName }),
+  'channels.reclone': obj({ name: channelName, parallel: optional(int({ min: 1, max: 16 })) }),
   'channels.start': obj({ name: channelName, thread, until: optional(binlogPos) }),
   'channels.stop': obj({ name: channelName, thread }),
   'channels.skip': obj({ name: channelName, count: int({ min: 0, max: 1_000_000 }) }),
@@ -114,6 +116,7 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
   'fanouts.nodes': obj({ name: channelName }),
   'fanouts.attach': obj({ name: channelName, nodeId: int({ min: 0, max: 127 }) }),
   'fanouts.detach': obj({ name: channelName, nodeId: int({ min: 0, max: 127 }) }),
+  'fanouts.check': obj({ configPath: str({ max: 4096 }), keyFile: optional(str({ max: 4096 })), user: optional(str({ max: 200 })), database: optional(str({ max: 200 })) }),
   'fanouts.recover': obj({ name: channelName, nodeId: int({ min: 0, max: 127 }) }),
   'setup.preflight': obj({ master: mysqlEndpoint, target: mysqlEndpoint, maxOfflineHours: optional(int({ min: 1, max: 24 * 365 })) }),
   'setup.masterPlan': obj(masterSetup),
@@ -132,11 +135,15 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
     databases: optional(arr(dbName, { max: 1000 })),
     parallel: optional(int({ min: 1, max: 16 })),
     replace: optional(bool),
+    method: optional(oneOf('auto', 'insert')),
+    targetBinlog: optional(bool),
   }),
   'purge.list': obj({ master: mysqlEndpoint, needs: optional(arr(channelNeed, { max: 1000 })) }),
   'purge.run': obj({ master: mysqlEndpoint, needs: optional(arr(channelNeed, { max: 1000 })), purgeTo: str({ max: 255 }) }),
   'jobs.list': obj({}),
   'jobs.cancel': obj({ id: str({ max: 64 }) }),
+  'settings.get': obj({ key: oneOf('ui.lang', 'ui.lagAlertSeconds', 'ui.notifications') }),
+  'settings.set': obj({ key: oneOf('ui.lang', 'ui.lagAlertSeconds', 'ui.notifications'), value: str({ max: 100 }) }),
 };
 
 export type ApiHandlers = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };

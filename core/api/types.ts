@@ -30,6 +30,29 @@ export interface ServiceInfo {
   schemaVersion: number;
   /** Where credentials are sealed, and whether that store is really encrypted. */
   secretStore: { kind: string; encrypted: boolean };
+  /** The service host's platform (process.platform): editors propose that system's usual file paths. */
+  platform: string;
+}
+
+/**
+ * User preferences the service keeps for every window and the tray (e.g. the language chosen in the
+ * window, which the tray menu and notifications follow). Keys are listed in SETTING_KEYS.
+ */
+export type SettingKey = 'ui.lang' | 'ui.lagAlertSeconds' | 'ui.notifications';
+
+/** One sample of a channel's progress, taken by the service every few seconds (the dashboard's chart). */
+export interface ChannelMetricSample {
+  at: string;
+  /** Seconds_Behind_Master at that moment (null: SQL thread not running or nothing known). */
+  secondsBehindMaster: number | null;
+  /** Relay log bytes fetched but not yet applied. */
+  bytesBehind: number;
+  /** Events applied per second since the previous sample. */
+  eventsPerSecond: number;
+  /** Transactions applied per second since the previous sample. */
+  transactionsPerSecond: number;
+  ioRunning: boolean;
+  sqlRunning: boolean;
 }
 
 /**
@@ -80,6 +103,8 @@ export interface JobState {
   /** Kind-specific result (e.g. CloneResult for "clone"). */
   result: unknown;
   error: ErrorInfo | null;
+  /** What the job works on, so every window (and the CLI) can show it on the right card. */
+  target?: { kind: 'channel' | 'fanout'; name: string; nodeId?: number };
 }
 
 /** A MySQL/MariaDB address and account as a wizard sends it. */
@@ -88,4 +113,21 @@ export interface MySqlEndpointInput {
   port: number;
   user: string;
   password: string;
+}
+
+/** One backend of a pgpool.conf as `fanouts.check` found it. */
+export interface BackendCheck {
+  nodeId: number;
+  hostname: string;
+  port: number;
+  weight: number;
+  /** The server answered on its port. */
+  reachable: boolean;
+  /** ok: logged in; refused: the server answered but refused the account (see message, sqlState); untested: unreachable. */
+  login: 'ok' | 'refused' | 'untested';
+  user: string;
+  serverVersion: string | null;
+  message: string;
+  sqlState?: string | null;
+  ms: number;
 }

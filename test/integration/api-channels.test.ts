@@ -101,3 +101,76 @@ test('create, start, replicate, status, stop and restart a channel through the A
     await t.end();
   }
 });
+
+test('last-hour metrics, binlogs kept for the channel, and a fresh copy (reclone) that repairs a drifted backup', async () => {
+  const s = servers();
+  const db = uniqueName('apirc');
+  const name = db.replace(/_/g, '-');
+  const m = await mysqlConnect(s.master);
+  const t = await mysqlConnect(s.target);
+  try {
+    await m.query(`CREATE DATABASE \`${db}\``);
+    await m.query(`CREATE TABLE \`${db}\`.t (id INT PRIMARY KEY, v VARCHAR(20))`);
+    await m.query(`INSERT INTO \`${db}\`.t VALUES (1, 'one'), (2, 'two')`);
+    const [[pos]] = (await m.query('SHOW MASTER STATUS')) as unknown as [{ File: string; Position: string }[]];
+    // The target starts without the database: the channel cannot apply anything until a copy exists.
+    await call('channels.create', { name, master: endpoint(s.master), target: endpoint(s.target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { wildDoTable: [`${db}.%`] } });
+
+    // Purge: the service adds this channel's need by itself (the caller lists none).
+    const listing = await call('purge.list', { master: endpoint(s.master) });
+    const needed = listing.files.find((f: { name: string }) => f.name === pos.File);
+    assert.ok(needed.neededBy.includes(name), `${pos.File} is kept for ${name}: ${JSON.stringify(needed)}`);
+    assert.ok(!listing.purgeable.includes(pos.File));
+
+    // Re-copy as one job: stop, copy the channel's tables (only them), re-point, start.
+    const job = await call('channels.reclone', { name });
+    assert.deepEqual(job.target, { kind: 'channel', name });
+    await assert.rejects(call('channels.reclone', { name }), /JOB_ALREADY_RUNNING|already/);
+    const done = await until('the re-copy job', async () => {
+      const j = (await call('jobs.list', {})).find((x: { id: string }) => x.id === job.id);
+      return j.status !== 'running' && j;
+    }, 120_000);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(done.result.tables, 1, 'only the table the channel replicates is copied');
+    const [copied] = (await t.query(`SELECT id, v FROM \`${db}\`.t ORDER BY id`)) as unknown as [{ id: number; v: string }[]];
+    assert.deepEqual(copied.map((r) => r.v), ['one', 'two']);
+
+    // Replication goes on from the copy's position: no gap, no duplicate.
+    await m.query(`INSERT INTO \`${db}\`.t VALUES (3, 'three')`);
+    await until('the row written after the copy', async () => {
+      const st = await call('channels.status', { name });
+      if (st.Last_SQL_Errno) throw new Error(`channel error: ${st.Last_SQL_Error}`);
+      const [r] = (await t.query(`SELECT COUNT(*) AS n FROM \`${db}\`.t`)) as unknown as [{ n: number }[]];
+      return Number(r[0]!.n) === 3;
+    });
+
+    // The backup drifts (someone edits it by hand); a second re-copy repairs it.
+    await t.query(`DELETE FROM \`${db}\`.t WHERE id = 1`);
+    const again = await call('channels.reclone', { name });
+    const done2 = await until('the second re-copy', async () => {
+      const j = (await call('jobs.list', {})).find((x: { id: string }) => x.id === again.id);
+      return j.status !== 'running' && j;
+    }, 120_000);
+    assert.equal(done2.status, 'succeeded', JSON.stringify(done2.error));
+    const [repaired] = (await t.query(`SELECT id FROM \`${db}\`.t ORDER BY id`)) as unknown as [{ id: number }[]];
+    assert.deepEqual(repaired.map((r) => r.id), [1, 2, 3]);
+
+    // The service samples the channel every 10 s for the dashboard's chart.
+    const samples = await until('a metrics sample of the running channel', async () => {
+      const list = await call('channels.metrics', { name });
+      return list.some((x: { sqlRunning: boolean }) => x.sqlRunning) && list;
+    }, 30_000);
+    const last = samples.at(-1);
+    assert.equal(typeof last.eventsPerSecond, 'number');
+    assert.ok(Date.parse(last.at) <= Date.now());
+    await assert.rejects(call('channels.metrics', { name: 'no-such-channel' }), /not|no-such/i);
+
+    await call('channels.stop', { name });
+    await call('channels.delete', { name });
+  } finally {
+    await m.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await t.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await m.end();
+    await t.end();
+  }
+});

@@ -98,3 +98,45 @@ test('define from pgpool.conf, start, write to every node, SHOW POOL_NODES, deta
     await c.end();
   }
 });
+
+test('fanouts.check logs in to each backend of a pgpool.conf before anything starts', async () => {
+  const [a] = servers().pg;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-api-fcheck-'));
+  const deadPort = await freePort();
+  const conf = path.join(dir, 'pgpool.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      "backend_clustering_mode = 'native_replication'",
+      `backend_hostname0 = '${a!.host}'`,
+      `backend_port0 = ${a!.port}`,
+      'backend_weight0 = 2',
+      `backend_hostname1 = '127.0.0.1'`,
+      `backend_port1 = ${deadPort}`,
+      `health_check_user = '${a!.user}'`,
+      "pool_passwd = 'pool_passwd'",
+    ].join('\n') + '\n',
+  );
+  fs.writeFileSync(path.join(dir, 'pool_passwd'), `${a!.user}:TEXT${a!.password}\nnobody_here:TEXTwrong\n`, { mode: 0o600 });
+  try {
+    const res = await served.call('fanouts.check', { configPath: conf });
+    const [ok, dead] = res.backends;
+    assert.equal(ok.nodeId, 0);
+    assert.equal(ok.reachable, true);
+    assert.equal(ok.login, 'ok', ok.message);
+    assert.match(ok.serverVersion, /^15\./);
+    assert.equal(ok.weight, 2);
+    assert.equal(dead.reachable, false);
+    assert.equal(dead.login, 'untested');
+    assert.match(dead.message, /ECONNREFUSED|refused|did not answer/i);
+    // A user the server does not know: reachable, but the login is refused, with PostgreSQL's reason.
+    const refused = await served.call('fanouts.check', { configPath: conf, user: 'nobody_here' });
+    assert.equal(refused.backends[0].reachable, true);
+    assert.equal(refused.backends[0].login, 'refused');
+    assert.ok(refused.backends[0].message.length > 0);
+    // Nothing was started or defined by checking.
+    assert.equal((await served.call('fanouts.list', {})).some((f: { configPath?: string }) => f.configPath === conf), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

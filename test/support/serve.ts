@@ -27,12 +27,14 @@ async function launch(dataDir: string): Promise<{ child: ChildProcess; base: URL
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
   const deadline = Date.now() + 60_000;
-  while (!/Open: (\S+)#token=(\S+)/.test(output)) {
+  while (!/Open: (\S+)/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replicadesk serve did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const m = /Open: (\S+)#token=(\S+)/.exec(output)!;
-  return { child, base: new URL(m[1]!), token: m[2]!, output: () => output };
+  // stdout is a pipe here, as under systemd: the address line has no token, the token file has it.
+  const m = /Open: (\S+)/.exec(output)!;
+  const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
+  return { child, base: new URL(m[1]!), token, output: () => output };
 }
 
 async function terminate(child: ChildProcess): Promise<void> {

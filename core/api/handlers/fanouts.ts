@@ -1,3 +1,4 @@
+import { ReplicaDeskError } from '../../errors';
 import type { FanoutManager } from '../../fanout/fanout-manager';
 import type { JobRegistry } from '../../jobs';
 import type { RecoveryEvent } from '../../pg/node-status';
@@ -30,7 +31,10 @@ export function fanoutHandlers(fanouts: FanoutManager, jobs: JobRegistry): Pick<
     'fanouts.detach': ({ name, nodeId }) => fanouts.detach(name, nodeId),
     'fanouts.recover': async ({ name, nodeId }) => {
       fanouts.nodes(name); // fails now, not inside the job, when the fan-out is not running
-      return jobs.start<RecoveryEvent, unknown>('recovery', `Recover node ${nodeId} of ${name}`, (report) => fanouts.recover(name, nodeId, report));
+      const target = { kind: 'fanout' as const, name, nodeId };
+      const busy = jobs.runningFor(target);
+      if (busy) throw new ReplicaDeskError('JOB_ALREADY_RUNNING', `Node ${nodeId} of ${name} is already being recovered (job ${busy.id}). Wait for it to finish or cancel it.`, { job: busy.id });
+      return jobs.start<RecoveryEvent, unknown>('recovery', `Recover node ${nodeId} of ${name}`, (report) => fanouts.recover(name, nodeId, report), { target });
     },
   };
 }

@@ -6,7 +6,7 @@ import { cloneMaster } from '../../setup/clone/clone';
 import type { CloneProgress } from '../../setup/clone/progress';
 import { applyMasterSetup, planMasterSetup } from '../../setup/master-setup';
 import { runPreflight } from '../../setup/preflight/run';
-import { listPurgeableBinlogs, purgeBinlogs } from '../../setup/purge';
+import { type ChannelNeed, listPurgeableBinlogs, purgeBinlogs } from '../../setup/purge';
 import type { MasterPlanView, MyCnfView } from '../contract';
 import type { ApiHandlers } from '../methods';
 
@@ -18,7 +18,10 @@ async function loadMyCnf(path: string): Promise<MyCnfTree> {
 }
 
 /** API handlers over the setup engine (core/setup, core/config/mycnf). */
-export function setupHandlers(jobs: JobRegistry): Pick<ApiHandlers, SetupMethods> {
+/** What the service's own channels from one master still need (they are not in the caller's list). */
+export type OwnNeeds = (master: { host: string; port: number }) => Promise<ChannelNeed[]>;
+
+export function setupHandlers(jobs: JobRegistry, ownNeeds: OwnNeeds = async () => []): Pick<ApiHandlers, SetupMethods> {
   return {
     'setup.preflight': ({ master, target, maxOfflineHours }) =>
       runPreflight(master, target, maxOfflineHours === undefined ? {} : { maxOfflineSeconds: maxOfflineHours * 3600 }),
@@ -57,12 +60,24 @@ export function setupHandlers(jobs: JobRegistry): Pick<ApiHandlers, SetupMethods
       return { written, diff: plan.diff };
     },
 
-    'clone.start': async ({ source, target, databases, parallel, replace }) =>
+    'clone.start': async ({ source, target, databases, parallel, replace, method, targetBinlog }) =>
       jobs.start<CloneProgress, unknown>('clone', `Initial copy ${source.host}:${source.port} → ${target.host}:${target.port}`, (report, signal) =>
-        cloneMaster({ source, target, ...(databases ? { databases } : {}), ...(parallel ? { parallel } : {}), ...(replace !== undefined ? { replace } : {}) }, report, signal),
+        cloneMaster(
+          {
+            source,
+            target,
+            ...(databases ? { databases } : {}),
+            ...(parallel ? { parallel } : {}),
+            ...(replace !== undefined ? { replace } : {}),
+            ...(method ? { method } : {}),
+            ...(targetBinlog !== undefined ? { targetBinlog } : {}),
+          },
+          report,
+          signal,
+        ),
       ),
 
-    'purge.list': ({ master, needs }) => listPurgeableBinlogs(master, needs ?? []),
-    'purge.run': ({ master, needs, purgeTo }) => purgeBinlogs(master, needs ?? [], purgeTo),
+    'purge.list': async ({ master, needs }) => listPurgeableBinlogs(master, [...(needs ?? []), ...(await ownNeeds(master))]),
+    'purge.run': async ({ master, needs, purgeTo }) => purgeBinlogs(master, [...(needs ?? []), ...(await ownNeeds(master))], purgeTo),
   };
 }

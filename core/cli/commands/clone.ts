@@ -8,7 +8,8 @@ export const cloneCommand: CliCommand = {
   name: 'clone',
   summary: 'Initial copy of a master into the backup server at a consistent binlog position.',
   usage:
-    'replicadesk clone --master mysql://user@HOST:PORT --target mysql://admin@HOST:PORT [--database DB]... [--parallel 4] [--replace] [--lock] [--json]\n' +
+    'replicadesk clone --master mysql://user@HOST:PORT --target mysql://admin@HOST:PORT [--database DB]... [--parallel 4] [--replace] [--lock] [--insert] [--target-binlog] [--json]\n' +
+    '  --insert: INSERT statements instead of LOAD DATA LOCAL; --target-binlog: also write the copy into the backup\'s binary log.\n' +
     '  Passwords: RD_MASTER_PASSWORD, RD_TARGET_PASSWORD. Ctrl-C cancels and removes the partial copy.',
   async run(argv, io) {
     const { values } = parseArgs({
@@ -20,6 +21,8 @@ export const cloneCommand: CliCommand = {
         parallel: { type: 'string' },
         replace: { type: 'boolean' },
         lock: { type: 'boolean' },
+        insert: { type: 'boolean' },
+        'target-binlog': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -41,6 +44,8 @@ export const cloneCommand: CliCommand = {
         parallel,
         replace: values.replace === true,
         snapshot: values.lock ? 'read-lock' : 'auto',
+        method: values.insert ? 'insert' : 'auto',
+        targetBinlog: values['target-binlog'] === true,
       },
       (p) => {
         if (values.json) return;

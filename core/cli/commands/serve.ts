@@ -58,8 +58,12 @@ export const serveCommand: CliCommand = {
       throw err;
     }
     if (values.reason) io.out(values.reason);
-    io.out(`ReplicaDesk is running headless. Open: ${server.url}#token=${token}`);
-    io.out(`Data directory: ${dataDir} (API token in ${path.join(dataDir, 'api-token')})`);
+    const tokenFile = path.join(dataDir, 'api-token');
+    // On a terminal the address with its token is what the user wants to click. Anywhere else (systemd's
+    // journal, a log file, a pipe) the line would be kept where others can read it: name the file instead.
+    if (process.stdout.isTTY) io.out(`ReplicaDesk is running headless. Open: ${server.url}#token=${token}`);
+    else io.out(`ReplicaDesk is running headless. Open: ${server.url} (add #token=<the token in ${tokenFile}> to the address)`);
+    io.out(`Data directory: ${dataDir} (API token in ${tokenFile})`);
     io.out(`Log: ${logger.file}`);
     const signal = await io.untilSignal();
     io.out(`Stopping (${signal})...`);

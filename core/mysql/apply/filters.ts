@@ -66,6 +66,18 @@ export class ReplicationFilter {
     return !(this.doTable.size > 0 || this.wildDo.length > 0);
   }
 
+  /**
+   * Whether any table of database `db` can pass: with do-table / wild-do-table rules, only databases those
+   * rules name. What an initial copy of the channel's data uses to choose databases (it must not create, or
+   * with "replace" drop, databases the channel never writes to).
+   */
+  schemaMayPass(db: string): boolean {
+    if (!this.dbOk(db)) return false;
+    if (this.doTable.size === 0 && this.wildDo.length === 0) return true;
+    for (const key of this.doTable) if (key.startsWith(`${db}.`)) return true;
+    return this.rules.wildDoTable.some((p) => likePattern(dbPartOf(p)).test(db));
+  }
+
   /** A row event on `db.table` (rewritten). */
   rowsOk(db: string, table: string): boolean {
     return this.dbOk(db) && this.tablesOk([{ db, table }]);
@@ -75,6 +87,15 @@ export class ReplicationFilter {
   statementOk(defaultDb: string, tables: TableRef[]): boolean {
     return this.dbOk(defaultDb) && (tables.length === 0 || this.tablesOk(tables));
   }
+}
+
+/** The database part of a wild-do-table pattern: up to its first unescaped dot. */
+function dbPartOf(pattern: string): string {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === '.') return pattern.slice(0, i);
+  }
+  return pattern;
 }
 
 /** A LIKE pattern (`db%.tbl_`) as an anchored RegExp. */

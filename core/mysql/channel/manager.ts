@@ -102,6 +102,13 @@ export class ChannelManager extends EventEmitter<ChannelManagerEvents> {
     return next;
   }
 
+  /** The channel's settings with both accounts unsealed, for work the service does on its behalf (a re-copy). */
+  async endpoints(name: string): Promise<{ config: ChannelConfig; master: MysqlEndpoint; target: MysqlEndpoint }> {
+    const config = await this.repo.requireConfig(name);
+    const passwords = await this.repo.passwords(name, this.box);
+    return { config, master: { ...config.master, password: passwords.master }, target: { ...config.target, password: passwords.target } };
+  }
+
   async setPassword(name: string, side: 'master' | 'target', password: string): Promise<void> {
     await this.repo.requireConfig(name);
     await this.repo.setPassword(name, side, this.box, password);

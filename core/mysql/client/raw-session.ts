@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import mysql from 'mysql2/promise';
 import { ReplicaDeskError } from '../../errors';
-import type { MysqlEndpoint } from './endpoint';
+import type { MysqlEndpoint, SslSettings } from './endpoint';
 
 /**
  * An authenticated MySQL connection whose socket we drive ourselves. mysql2 does the parts that are hard to
@@ -17,6 +17,22 @@ export interface RawSession {
   connectionId: number;
   /** Capability flags both sides agreed on. */
   capabilities: number;
+}
+
+/** CHANGE MASTER TO's MASTER_SSL_* settings (file paths) as mysql2's ssl option; undefined when TLS is off. */
+export function mysql2Ssl(s: SslSettings): Record<string, unknown> | undefined {
+  if (s.mode === 'DISABLED') return undefined;
+  const read = (f: string | undefined) => (f ? fs.readFileSync(f, 'utf8') : undefined);
+  const ssl: Record<string, unknown> = {
+    rejectUnauthorized: s.mode === 'VERIFY_CA' || s.mode === 'VERIFY_IDENTITY',
+    verifyIdentity: s.mode === 'VERIFY_IDENTITY',
+  };
+  if (s.ca) ssl.ca = read(s.ca);
+  if (s.cert) ssl.cert = read(s.cert);
+  if (s.key) ssl.key = read(s.key);
+  if (s.cipher) ssl.ciphers = s.cipher;
+  if (s.crl) ssl.crl = read(s.crl);
+  return ssl;
 }
 
 /** Options used on every session we open: no query attributes (they change COM_QUERY's layout on MySQL 8). */
@@ -36,19 +52,8 @@ function mysql2Options(ep: MysqlEndpoint, extra: { multipleStatements?: boolean;
   };
   if (extra.database) o.database = extra.database;
   if (ep.socketPath) o.socketPath = ep.socketPath;
-  if (ep.ssl && ep.ssl.mode !== 'DISABLED') {
-    const read = (f: string | undefined) => (f ? fs.readFileSync(f, 'utf8') : undefined);
-    const ssl: Record<string, unknown> = {
-      rejectUnauthorized: ep.ssl.mode === 'VERIFY_CA' || ep.ssl.mode === 'VERIFY_IDENTITY',
-      verifyIdentity: ep.ssl.mode === 'VERIFY_IDENTITY',
-    };
-    if (ep.ssl.ca) ssl.ca = read(ep.ssl.ca);
-    if (ep.ssl.cert) ssl.cert = read(ep.ssl.cert);
-    if (ep.ssl.key) ssl.key = read(ep.ssl.key);
-    if (ep.ssl.cipher) ssl.ciphers = ep.ssl.cipher;
-    if (ep.ssl.crl) ssl.crl = read(ep.ssl.crl);
-    o.ssl = ssl as mysql.SslOptions;
-  }
+  const ssl = ep.ssl ? mysql2Ssl(ep.ssl) : undefined;
+  if (ssl) o.ssl = ssl as mysql.SslOptions;
   return o;
 }
 

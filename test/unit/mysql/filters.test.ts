@@ -96,3 +96,18 @@ test('rewrite-db renames the database CREATE/ALTER/DROP DATABASE name, and only 
   assert.equal(rewriteDatabaseStatement('CREATE DATABASE other', 'shop', 'osaka'), undefined);
   assert.equal(rewriteDatabaseStatement('CREATE TABLE shop (x INT)', 'shop', 'osaka'), undefined);
 });
+
+test('schemaMayPass: a re-copy only touches databases some rule lets through', () => {
+  assert.ok(f({}).schemaMayPass('anything'));
+  assert.ok(!f({ ignoreDb: ['hr'] }).schemaMayPass('hr'));
+  const wild = f({ wildDoTable: ['shop%.%', 'my\\.db.t_'] });
+  assert.ok(wild.schemaMayPass('shop'));
+  assert.ok(wild.schemaMayPass('shop_eu'));
+  assert.ok(wild.schemaMayPass('my.db'));
+  assert.ok(!wild.schemaMayPass('hr'));
+  const exact = f({ doTable: ['sales.orders'] });
+  assert.ok(exact.schemaMayPass('sales'));
+  assert.ok(!exact.schemaMayPass('sales_archive'));
+  // Only ignore rules at table level: every database may still have tables that pass.
+  assert.ok(f({ ignoreTable: ['a.t'] }).schemaMayPass('a'));
+});
