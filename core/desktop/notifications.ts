@@ -48,10 +48,15 @@ export class NotificationRules {
   private shownAt: number[] = [];
   private held = 0;
 
-  constructor(private t: Translate, private readonly policy: NotificationPolicy = DEFAULT_NOTIFICATION_POLICY) {}
+  constructor(private t: Translate, private policy: NotificationPolicy = DEFAULT_NOTIFICATION_POLICY) {}
 
   setTranslator(t: Translate): void {
     this.t = t;
+  }
+
+  /** The lag limit chosen in the window (ui.lagAlertSeconds); the rest of the policy stays. */
+  setLagWarnSeconds(seconds: number): void {
+    this.policy = { ...this.policy, lagWarnSeconds: seconds };
   }
 
   /** Feeds one snapshot of every unit; returns what to show now (already de-duplicated and rate limited). */

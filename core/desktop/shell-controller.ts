@@ -6,7 +6,7 @@ import { nullLogger } from '../log/logger';
 import type { Service } from '../service';
 import { desktopChannel, desktopFanout, withStatus } from './from-api';
 import { computeTrayState, DEFAULT_HEALTH_OPTIONS, type Health, type HealthOptions, type TrayState } from './health';
-import { desktopTranslator, type DesktopLang, type Translate } from './messages';
+import { DESKTOP_LANGS, desktopTranslator, type DesktopLang, type Translate } from './messages';
 import { DEFAULT_NOTIFICATION_POLICY, NotificationRules, type DesktopNotification, type NotificationPolicy } from './notifications';
 import { buildTrayMenu, trayTooltip, type TrayAction, type TrayMenuItem } from './tray-menu';
 
@@ -46,6 +46,7 @@ export class ShellController {
   private timer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
   private readonly onEvent = (e: ApiEvent) => {
+    if (e.type === 'settings') return this.applySetting(e.key, e.value);
     if (e.type === 'channels') this.channels = e.channels;
     else if (e.type === 'channel.status') this.channels = this.channels.map((c) => (c.name === e.name ? withStatus(c, e.status) : c));
     else if (e.type === 'fanouts') this.fanouts = e.fanouts;
@@ -53,8 +54,14 @@ export class ShellController {
     this.render(true);
   };
   private lastState: TrayState | undefined;
+  /** The language in use: the one chosen in the window (ui.lang), else the OS's (opts.lang). */
+  private lang: DesktopLang;
+  private health: HealthOptions;
+  private notificationsOn = true;
 
   constructor(private readonly opts: ShellControllerOptions) {
+    this.lang = opts.lang;
+    this.health = { ...DEFAULT_HEALTH_OPTIONS, ...opts.health };
     this.t = desktopTranslator(opts.lang);
     this.rules = new NotificationRules(this.t, { ...DEFAULT_NOTIFICATION_POLICY, ...opts.notifications });
     this.logger = opts.logger ?? nullLogger;
@@ -67,6 +74,13 @@ export class ShellController {
 
   async start(): Promise<void> {
     this.opts.service.events.on('event', this.onEvent);
+    // The window's choices, kept by the service; later changes arrive as 'settings' events.
+    if (has('settings.get')) {
+      for (const key of ['ui.lang', 'ui.lagAlertSeconds', 'ui.notifications'] as const) {
+        const r = (await this.call('settings.get', { key })) as { value?: string | null } | undefined;
+        this.applySetting(key, r?.value ?? null, false);
+      }
+    }
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.opts.pollMs ?? 5000);
     this.timer.unref?.();
@@ -79,13 +93,38 @@ export class ShellController {
   }
 
   setLang(lang: DesktopLang): void {
+    this.lang = lang;
     this.t = desktopTranslator(lang);
     this.rules.setTranslator(this.t);
     this.render(false);
   }
 
+  get language(): DesktopLang {
+    return this.lang;
+  }
+
   get state(): TrayState | undefined {
     return this.lastState;
+  }
+
+  /** A setting from the service: unknown or invalid values fall back to the defaults, never throw. */
+  private applySetting(key: string, value: string | null, paint = true): void {
+    if (key === 'ui.lang') {
+      const lang = value && value !== 'auto' && value in DESKTOP_LANGS ? (value as DesktopLang) : this.opts.lang;
+      if (lang === this.lang) return;
+      this.lang = lang;
+      this.t = desktopTranslator(lang);
+      this.rules.setTranslator(this.t);
+    } else if (key === 'ui.lagAlertSeconds') {
+      const n = Number(value);
+      const seconds = value !== null && Number.isInteger(n) && n >= 1 ? n : (this.opts.health?.lagWarnSeconds ?? DEFAULT_HEALTH_OPTIONS.lagWarnSeconds);
+      this.health = { ...this.health, lagWarnSeconds: seconds };
+      this.rules.setLagWarnSeconds(seconds);
+    } else if (key === 'ui.notifications') {
+      this.notificationsOn = value !== 'off';
+      return;
+    } else return;
+    if (paint) this.render(false);
   }
 
   async refresh(): Promise<void> {
@@ -99,7 +138,7 @@ export class ShellController {
   render(judge: boolean): void {
     const channels = this.channels.map(desktopChannel);
     const fanouts = this.fanouts.map(desktopFanout);
-    const state = computeTrayState(channels, fanouts, { ...DEFAULT_HEALTH_OPTIONS, ...this.opts.health });
+    const state = computeTrayState(channels, fanouts, this.health);
     this.lastState = state;
     this.opts.view.setTray({
       health: state.health,
@@ -107,7 +146,10 @@ export class ShellController {
       menu: buildTrayMenu(this.t, { state, openAtLogin: this.opts.openAtLogin(), canStartStop: ShellController.canStartStop() }),
     });
     if (!judge) return;
+    // Rules are judged even while notifications are off, so turning them on later does not announce
+    // problems that were already there.
     for (const n of this.rules.evaluate(channels, fanouts, (this.opts.now ?? Date.now)())) {
+      if (!this.notificationsOn) continue;
       this.logger.info('Desktop notification.', { key: n.key, title: n.title });
       this.opts.view.notify(n);
     }

@@ -7,6 +7,7 @@ import type { ChannelSummary } from '../../../core/api/types';
 import type { DesktopNotification } from '../../../core/desktop/notifications';
 import { ShellController, type ShellView } from '../../../core/desktop/shell-controller';
 import type { TrayAction } from '../../../core/desktop/tray-menu';
+import { dispatch } from '../../../core/api/methods';
 import { MemoryLogger } from '../../../core/log/logger';
 import { KeyFileSecretBox } from '../../../core/secrets/keyfile-box';
 import { Service } from '../../../core/service';
@@ -142,4 +143,48 @@ test('a failing start-all is logged, not thrown into the tray', async () => {
     assert.equal(failed.method, 'channels.startAll');
     assert.match(String(failed.message), /refused/);
   } else console.log('[shell-controller] the API has no start-all yet; only "does not throw" was checked');
+});
+
+test("the window's choices kept by the service: language, lag limit and notifications follow settings", async () => {
+  const set = async (key: string, value: string) => {
+    const res = await dispatch(service.handlers, { method: 'settings.set', params: { key, value } });
+    assert.ok(res.ok, JSON.stringify(res));
+  };
+  // Chosen before the tray starts: read at start.
+  await set('ui.lang', 'ja');
+  const view = new RecordingView();
+  const ctl = new ShellController({ service, view, lang: 'en', openAtLogin: () => false });
+  await ctl.start();
+  try {
+    assert.equal(ctl.language, 'ja');
+    assert.equal(view.last.tooltip, 'ReplicaDesk: まだ何も設定されていません');
+    // Changed while running: the event re-labels the tray at once.
+    await set('ui.lang', 'zh');
+    assert.equal(view.last.tooltip, 'ReplicaDesk：尚未进行任何设置');
+    // "auto" is the OS language the tray was started with.
+    await set('ui.lang', 'auto');
+    assert.equal(ctl.language, 'en');
+    assert.equal(view.last.tooltip, 'ReplicaDesk: nothing is set up yet');
+
+    // 120 s behind: fine under the default limit (300 s), lagging once the limit is 60 s.
+    service.emit({ type: 'channels', channels: [channel({ name: 'lagger', secondsBehindMaster: 120 })] });
+    assert.equal(view.last.health, 'ok');
+    const notes = view.notes.length;
+    await set('ui.notifications', 'off');
+    await set('ui.lagAlertSeconds', '60');
+    assert.equal(view.last.health, 'warn', 'the tray colour follows the new limit');
+    service.emit({ type: 'channels', channels: [channel({ name: 'lagger', secondsBehindMaster: 130 })] });
+    assert.equal(view.notes.length, notes, 'notifications off: nothing is shown');
+    await set('ui.notifications', 'on');
+    service.emit({ type: 'channels', channels: [channel({ name: 'lagger', secondsBehindMaster: 140 })] });
+    assert.equal(view.notes.length, notes, 'a lag that was already there is not announced when notifications come back on');
+    service.emit({ type: 'channels', channels: [channel({ name: 'lagger', slaveSqlRunning: 'No', lastSqlErrno: 1062, lastSqlError: 'Duplicate entry' })] });
+    assert.equal(view.notes.length, notes + 1, 'a new problem is announced again');
+  } finally {
+    ctl.stop();
+    await set('ui.lang', 'auto');
+    await set('ui.lagAlertSeconds', '300');
+    await set('ui.notifications', 'on');
+    service.emit({ type: 'channels', channels: [] });
+  }
 });
