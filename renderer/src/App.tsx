@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { ReplicaDeskApi } from '../../core/api/contract';
 import { ServiceProvider, useService } from './api/service-state';
 import { Notice } from './components/Notice';
-import { LANGUAGES, useI18n, type Lang } from './i18n';
+import { initialLang, isLangChoice, LANGUAGES, useI18n, type LangChoice } from './i18n';
 import type { MessageKey } from './i18n/en';
 import { href, useRoute, type Screen } from './router';
 import { AddBackupWizard } from './screens/AddBackupWizard';
@@ -55,7 +55,8 @@ export function App({ api }: { api: ReplicaDeskApi | { error: 'no-token' } }) {
 }
 
 function Header() {
-  const { t, lang, setLang } = useI18n();
+  const { t, choice, setLang } = useI18n();
+  const system = initialLang(null, navigator.languages);
   return (
     <header className="app-header">
       <div className="brand">
@@ -64,7 +65,8 @@ function Header() {
       </div>
       <label className="lang">
         <span>{t('lang.label')}</span>
-        <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="lang-select">
+        <select value={choice} onChange={(e) => setLang(e.target.value as LangChoice)} data-testid="lang-select">
+          <option value="auto">{t('lang.auto', { name: LANGUAGES[system] })}</option>
           {Object.entries(LANGUAGES).map(([code, name]) => (
             <option key={code} value={code} lang={code === 'zh' ? 'zh-CN' : code}>
               {name}
@@ -95,6 +97,7 @@ function Shell() {
   }, [route.screen, route.rest.join('/')]);
   return (
     <div className="layout">
+      <LangSync />
       <nav className="side-nav" aria-label={t('nav.label')}>
         <ul>
           {NAV.map((n) => (
@@ -145,4 +148,33 @@ function ScreenFor({ screen, rest }: { screen: Screen; rest: string[] }) {
     case 'history':
       return <HistoryScreen />;
   }
+}
+
+/**
+ * One language for the whole app: the service keeps the choice (ui.lang), so the tray menu and desktop
+ * notifications follow what was chosen in the window, and every open window follows a change made in another.
+ */
+function LangSync() {
+  const { api, onEvent } = useService();
+  const { adoptLang, onChosen } = useI18n();
+  useEffect(() => {
+    let alive = true;
+    const adopt = (v: string | null) => {
+      if (alive && isLangChoice(v)) adoptLang(v);
+    };
+    api.call('settings.get', { key: 'ui.lang' }).then(
+      (r) => adopt(r.value),
+      () => undefined, // an older service without settings: the window's own choice stands
+    );
+    const offEvents = onEvent((e) => {
+      if (e.type === 'settings' && e.key === 'ui.lang') adopt(e.value);
+    });
+    const offChosen = onChosen((l) => void api.call('settings.set', { key: 'ui.lang', value: l }).catch(() => undefined));
+    return () => {
+      alive = false;
+      offEvents();
+      offChosen();
+    };
+  }, [api, onEvent, adoptLang, onChosen]);
+  return null;
 }

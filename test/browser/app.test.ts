@@ -27,6 +27,23 @@ async function open(page: Page, hash = ''): Promise<void> {
 
 const go = gotoHash;
 
+async function setting(key: string): Promise<string | null> {
+  const res = await fetch(new URL('api/call', served.base), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ method: 'settings.get', params: { key } }),
+  });
+  return ((await res.json()) as { result: { value: string | null } }).result.value;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 test('the dashboard shows the real service: status, mode, version, the start event', { skip: skip ?? false }, async () => {
   const page = await browser.newPage();
   await open(page);
@@ -56,6 +73,40 @@ test('the language switch changes every label at once and is remembered', { skip
   assert.equal(await page.evaluate('document.documentElement.lang'), 'zh-CN');
   await page.getByTestId('lang-select').selectOption('en');
   await page.getByRole('link', { name: 'Dashboard' }).waitFor();
+  // Back to "follow the system" for the tests after this one (the choice is kept by the service).
+  await page.getByTestId('lang-select').selectOption('auto');
+  await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto');
+});
+
+test('the language chosen in one window is kept by the service (tray, notifications) and followed by other windows', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page);
+  // Another window with a profile of its own (its own storage): only the service connects the two.
+  const other = await launch({ locale: 'en-US' });
+  try {
+    const page2 = await other.newPage();
+    await open(page2);
+    await page.getByTestId('lang-select').selectOption('zh');
+    await until('the service to keep the choice', async () => (await setting('ui.lang')) === 'zh');
+    await page2.waitForFunction(`document.documentElement.lang === 'zh-CN'`);
+    assert.equal(await page2.getByTestId('lang-select').inputValue(), 'zh');
+    await page2.getByRole('link', { name: '仪表板' }).waitFor();
+    // A window opened later starts in the kept language, whatever its browser's language.
+    const third = await launch({ locale: 'ja-JP' });
+    try {
+      const page3 = await third.newPage();
+      await open(page3);
+      await page3.waitForFunction(`document.documentElement.lang === 'zh-CN'`);
+    } finally {
+      await third.close();
+    }
+    await page2.getByTestId('lang-select').selectOption('auto');
+    await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto');
+    await page.waitForFunction(`document.documentElement.lang === 'en'`);
+    assert.equal(await page.getByTestId('lang-select').inputValue(), 'auto');
+  } finally {
+    await other.close();
+  }
 });
 
 test('without a saved choice the OS language is used', { skip: skip ?? false }, async () => {
@@ -64,7 +115,9 @@ test('without a saved choice the OS language is used', { skip: skip ?? false }, 
     const page = await ja.newPage();
     await page.goto(served.openUrl);
     await page.getByTestId('overall').waitFor();
-    assert.equal(await page.getByTestId('lang-select').inputValue(), 'ja');
+    assert.equal(await page.getByTestId('lang-select').inputValue(), 'auto');
+    assert.equal(await page.evaluate('document.documentElement.lang'), 'ja');
+    assert.match(await page.getByTestId('lang-select').locator('option[value="auto"]').innerText(), /自動（日本語）/);
     assert.match(await page.getByTestId('overall').innerText(), /まだ何もバックアップしていません/);
     // Dates follow the language too.
     assert.match(await page.locator('.history time').first().innerText(), /\d{4}\/\d{1,2}\/\d{1,2}/);

@@ -86,3 +86,11 @@ test('the chart keeps the last hour, in order; errors and bytes behind come from
   assert.deepEqual(pool.nodeActions('down'), ['recover', 'attach']);
   assert.deepEqual(pool.nodeActions('recovering'), []);
 });
+
+test("the editors propose the service machine's usual file paths, and none where there is no usual place", () => {
+  const paths = load('default-paths');
+  assert.deepEqual(paths.defaultPaths('linux'), { mycnf: '/etc/mysql/my.cnf', pgpool: '/etc/pgpool2/pgpool.conf' });
+  assert.match(paths.defaultPaths('win32').mycnf, /^C:\\.*my\.ini$/);
+  assert.equal(paths.defaultPaths('win32').pgpool, '', 'pgpool-II does not run on Windows: no made-up path');
+  assert.deepEqual(paths.defaultPaths(undefined), paths.defaultPaths('linux'), 'an older service without platform: Linux paths');
+});

@@ -76,6 +76,14 @@ test('the channel card shows SHOW SLAVE STATUS in words, the error with its mean
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
   await screenshot(page, 'preview-en-cards');
+
+  // A fresh copy started elsewhere shows on its channel's card, with its progress, and the buttons that
+  // would fight it (start, remove) are held back meanwhile.
+  const copying = page.getByTestId('channel-office3');
+  assert.match(await copying.getByTestId('channel-job').innerText(), /Fresh copy: copying \(data\)/);
+  assert.match(await copying.getByTestId('channel-job').innerText(), /42%/);
+  assert.ok(await copying.getByRole('button', { name: 'Start', exact: true }).isDisabled());
+  assert.equal(await copying.getByRole('button', { name: /Remove this backup/ }).count(), 0);
   assert.deepEqual(browser.problems, [], 'no CSP violations or errors');
 });
 

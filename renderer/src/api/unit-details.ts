@@ -25,7 +25,6 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps, onE
   const [details, setDetails] = useState(new Map<string, ChannelDetails>());
   const seen = useRef(new Map<string, MetricSample[]>());
   const openedAt = useRef(new Date().toISOString());
-  const own = ops.metrics ? {} : { measuredSince: openedAt.current };
   const key = names.join('\n');
   const remember = (name: string, status: SlaveStatus): MetricSample[] => {
     const now = Date.now();
@@ -44,7 +43,9 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps, onE
       if (e.type !== 'channel.status' || !names.includes(e.name)) return;
       setDetails((old) => {
         const next = new Map(old);
-        next.set(e.name, { status: e.status, samples: ops.metrics ? (old.get(e.name)?.samples ?? []) : [...remember(e.name, e.status)], ...own });
+        const before = old.get(e.name);
+        // Service samples arrive with the poll; between polls only the status changes.
+        next.set(e.name, before && !before.measuredSince && ops.metrics ? { ...before, status: e.status } : { status: e.status, samples: [...remember(e.name, e.status)], measuredSince: openedAt.current });
         return next;
       });
     });
@@ -58,9 +59,9 @@ export function useChannelDetails(names: readonly string[], ops: ChannelOps, onE
         names.map(async (name) => {
           try {
             const status = await ops.status!(name);
-            let samples: MetricSample[];
-            samples = ops.metrics ? await ops.metrics(name) : [...remember(name, status)];
-            next.set(name, { status, samples, ...own });
+            // The service's hour when it answers; this window's own measurements if it cannot.
+            const kept = ops.metrics ? await ops.metrics(name).catch(() => undefined) : undefined;
+            next.set(name, kept ? { status, samples: kept } : { status, samples: [...remember(name, status)], measuredSince: openedAt.current });
           } catch {
             // A channel deleted meanwhile, or the service restarting: the summary card still shows.
           }

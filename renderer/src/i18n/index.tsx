@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { en, type MessageKey, type Messages } from './en';
 import { ja } from './ja';
 import { zh } from './zh';
@@ -29,9 +29,21 @@ export function translate(lang: Lang, key: MessageKey, vars: Vars = {}): string 
   return CATALOGS[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
+/** What the person chose: a language, or "auto" (follow the system's language). */
+export type LangChoice = Lang | 'auto';
+
+export function isLangChoice(v: unknown): v is LangChoice {
+  return v === 'auto' || (typeof v === 'string' && v in LANGUAGES);
+}
+
 export interface I18n {
   lang: Lang;
-  setLang(lang: Lang): void;
+  choice: LangChoice;
+  /** The person chose in this window: remembered here and announced to onChosen listeners (the service). */
+  setLang(lang: LangChoice): void;
+  /** A choice made elsewhere (the service's setting, another window): applied, not announced again. */
+  adoptLang(lang: LangChoice): void;
+  onChosen(listener: (lang: LangChoice) => void): () => void;
   t(key: MessageKey, vars?: Vars): string;
   /** Date and time, medium length, in the user's language. */
   formatDate(iso: string): string;
@@ -44,14 +56,15 @@ export interface I18n {
   localized(text: Localized): string;
 }
 
-function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
+function makeI18n(choice: LangChoice, lang: Lang, ctl: Pick<I18n, 'setLang' | 'adoptLang' | 'onChosen'>): I18n {
   const tag = LOCALE_TAG[lang];
   const dates = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'medium' });
   const times = new Intl.DateTimeFormat(tag, { timeStyle: 'short' });
   const unit = (u: string, n: number, digits = 0) => new Intl.NumberFormat(tag, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }).format(n);
   return {
     lang,
-    setLang,
+    choice,
+    ...ctl,
     t: (key, vars) => translate(lang, key, vars),
     formatDate: (iso) => dates.format(new Date(iso)),
     formatTime: (iso) => times.format(new Date(iso)),
@@ -77,17 +90,35 @@ function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
 const Ctx = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(() => initialLang(localStorage.getItem(STORAGE_KEY), navigator.languages));
-  const setLang = useCallback((l: Lang) => {
-    localStorage.setItem(STORAGE_KEY, l);
-    setLangState(l);
+  const [choice, setChoice] = useState<LangChoice>(() => {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    return isLangChoice(saved) ? saved : 'auto';
+  });
+  const lang = choice === 'auto' ? initialLang(null, navigator.languages) : choice;
+  const listeners = useRef(new Set<(l: LangChoice) => void>());
+  const adoptLang = useCallback((l: LangChoice) => {
+    // Saved here too, so the next start shows the right language before the service answers.
+    if (l === 'auto') localStorage.removeItem(STORAGE_KEY);
+    else localStorage.setItem(STORAGE_KEY, l);
+    setChoice(l);
+  }, []);
+  const setLang = useCallback(
+    (l: LangChoice) => {
+      adoptLang(l);
+      for (const listener of listeners.current) listener(l);
+    },
+    [adoptLang],
+  );
+  const onChosen = useCallback((listener: (l: LangChoice) => void) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
   }, []);
   useEffect(() => {
     // Screen readers and fonts (CJK glyph variants) follow <html lang>.
     document.documentElement.lang = LOCALE_TAG[lang];
     document.title = translate(lang, 'app.title');
   }, [lang]);
-  const value = useMemo(() => makeI18n(lang, setLang), [lang, setLang]);
+  const value = useMemo(() => makeI18n(choice, lang, { setLang, adoptLang, onChosen }), [choice, lang, setLang, adoptLang, onChosen]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -4,6 +4,8 @@ export interface MetricSample {
   at: string;
   /** Seconds_Behind_Master at that time (null while the I/O thread was not connected). */
   secondsBehindMaster: number | null;
+  /** Relay log bytes fetched but not yet applied (when the service measured it). */
+  bytesBehind?: number;
   /** Events the SQL thread applied per second since the previous sample. */
   eventsPerSecond: number;
 }

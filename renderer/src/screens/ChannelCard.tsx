@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ChannelSummary } from '../../../core/api/types';
+import type { ChannelSummary, JobState } from '../../../core/api/types';
 import { Card } from '../components/Card';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field } from '../components/Field';
 import { LineChart } from '../components/LineChart';
 import { Notice } from '../components/Notice';
+import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
@@ -13,8 +14,10 @@ import { channelHealth, desktopChannel, type HealthReason } from '../model/healt
 import { CHART_WINDOW_MS, lastHour, type MetricSample } from '../model/metrics';
 import { errorMeaning } from '../model/replication-errors';
 import { bytesBehind, currentError, desktopChannelFromStatus, SLAVE_STATUS_FIELDS, type SlaveStatus } from '../model/slave-status';
+import { phaseKey } from '../model/phases';
 import { threadStateKey } from '../model/thread-states';
 import type { ChannelOps } from '../services/capabilities';
+import { CloneProgressBar, isCloneProgress } from './CloneProgressBar';
 
 export const REASON_KEY: Record<HealthReason, MessageKey> = {
   replicating: 'health.replicating',
@@ -46,6 +49,7 @@ export function ChannelCard({
   measuredSince,
   ops,
   focused,
+  job,
   now = Date.now(),
 }: {
   summary: ChannelSummary;
@@ -55,6 +59,8 @@ export function ChannelCard({
   measuredSince?: string;
   ops: ChannelOps;
   focused?: boolean;
+  /** The latest job that works on this channel (a fresh copy), from this window or any other. */
+  job?: JobState;
   now?: number;
 }) {
   const { t, formatDuration, formatBytes, formatNumber, formatTime } = useI18n();
@@ -84,6 +90,9 @@ export function ChannelCard({
   const tone: Tone = health.health === 'idle' ? 'idle' : health.health;
   const [run, action] = useAction();
   const [confirmRemove, setConfirmRemove] = useState(false);
+  // While a job works on the channel (it stops and starts the channel itself), the buttons would fight it.
+  const jobRunning = job?.status === 'running';
+  const busy = action.busy || jobRunning;
 
   return (
     <div ref={ref} className={`unit-card${focused ? ' focused' : ''}`} data-testid={`channel-${summary.name}`}>
@@ -98,12 +107,12 @@ export function ChannelCard({
           <>
             <StatusBadge tone={tone} label={t(REASON_KEY[health.reason], { lag: formatDuration(lag ?? 0) })} />
             {ops.start && (io !== 'Yes' || sql !== 'Yes') ? (
-              <button type="button" disabled={action.busy} aria-busy={action.busy || undefined} onClick={() => void run(() => ops.start!(summary.name))}>
+              <button type="button" disabled={busy} aria-busy={action.busy || undefined} onClick={() => void run(() => ops.start!(summary.name))}>
                 {action.busy ? t('action.working') : t('channel.start')}
               </button>
             ) : null}
             {ops.stop && (io !== 'No' || sql !== 'No') ? (
-              <button type="button" disabled={action.busy} aria-busy={action.busy || undefined} onClick={() => void run(() => ops.stop!(summary.name))}>
+              <button type="button" disabled={busy} aria-busy={action.busy || undefined} onClick={() => void run(() => ops.stop!(summary.name))}>
                 {action.busy ? t('action.working') : t('channel.stop')}
               </button>
             ) : null}
@@ -111,6 +120,7 @@ export function ChannelCard({
         }
       >
         {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
+        {job ? <ChannelJob job={job} /> : null}
         <dl className="facts threads">
           <dt>{t('channel.io')}</dt>
           <dd>
@@ -130,7 +140,7 @@ export function ChannelCard({
           </dd>
         </dl>
 
-        {err ? <ErrorPanel name={summary.name} thread={err.thread} errno={err.errno} message={err.message} ops={ops} /> : null}
+        {err && !jobRunning ? <ErrorPanel name={summary.name} thread={err.thread} errno={err.errno} message={err.message} ops={ops} /> : null}
 
         {status ? <Positions status={status} /> : null}
 
@@ -150,7 +160,7 @@ export function ChannelCard({
             </dl>
           </details>
         ) : null}
-        {ops.remove && io === 'No' && sql === 'No' ? (
+        {ops.remove && io === 'No' && sql === 'No' && !jobRunning ? (
           <div className="button-row spaced">
             <button type="button" className="link" disabled={action.busy} onClick={() => setConfirmRemove(true)}>
               {t('channel.remove')}
@@ -175,6 +185,43 @@ export function ChannelCard({
           <p className="secondary">{t('channel.errorAt', { time: formatTime(status.Last_SQL_Error_Timestamp || status.Last_IO_Error_Timestamp || '') })}</p>
         ) : null}
       </Card>
+    </div>
+  );
+}
+
+const RECLONE_STEP: Record<string, MessageKey> = {
+  stopping: 'reclone.step.stopping',
+  repointing: 'reclone.step.repointing',
+  starting: 'reclone.step.starting',
+};
+
+/** A job working on this channel (a fresh copy), wherever it was started: its step, or how it ended. */
+function ChannelJob({ job }: { job: JobState }) {
+  const { t, formatTime } = useI18n();
+  const p = job.progress as { step?: string } | null;
+  if (job.status === 'running') {
+    return (
+      <div className="channel-job" role="status" data-testid="channel-job">
+        {p?.step === 'copying' && isCloneProgress(p) ? (
+          <CloneProgressBar progress={p} label={t('reclone.step.copying', { phase: phaseKey(p.phase) ? t(phaseKey(p.phase)!) : p.phase })} />
+        ) : (
+          <ProgressBar label={p?.step && RECLONE_STEP[p.step] ? t(RECLONE_STEP[p.step]!) : t('reclone.step.stopping')} />
+        )}
+      </div>
+    );
+  }
+  const at = job.endedAt ? formatTime(job.endedAt) : '';
+  return (
+    <div className="channel-job" data-testid="channel-job">
+      {job.status === 'succeeded' ? (
+        <Notice tone="ok">{t('reclone.done', { time: at })}</Notice>
+      ) : job.status === 'cancelled' ? (
+        <Notice tone="warn">{t('reclone.cancelled', { time: at })}</Notice>
+      ) : (
+        <Notice tone="error" title={t('reclone.failed', { time: at })}>
+          <span data-untranslated>{job.error?.message ?? ''}</span>
+        </Notice>
+      )}
     </div>
   );
 }

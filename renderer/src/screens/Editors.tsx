@@ -8,6 +8,7 @@ import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
+import { defaultPaths } from '../model/default-paths';
 import type { MessageKey } from '../i18n/en';
 import { canonicalOption, checkValue, isGroupName, isOptionName, REPLICATION_OPTIONS, type KnownOption } from '../model/mycnf-fields';
 import { href } from '../router';
@@ -49,7 +50,7 @@ function MyCnfEditor() {
   const { t } = useI18n();
   const svc = useService();
   const ops = useMemo(() => configOps(svc.api), [svc.api]);
-  const [path, setPath] = useState('/etc/mysql/my.cnf');
+  const [path, setPath] = useState(() => defaultPaths(svc.info?.platform).mycnf);
   const [view, setView] = useState<MyCnfView>();
   const [loadedPath, setLoadedPath] = useState<string>();
   const [pending, setPending] = useState<Pending>(new Map());
@@ -327,7 +328,7 @@ function PgpoolEditor() {
   const { t } = useI18n();
   const svc = useService();
   const ops = useMemo(() => pgpoolOps(svc.api), [svc.api]);
-  const [path, setPath] = useState('/etc/pgpool2/pgpool.conf');
+  const [path, setPath] = useState(() => defaultPaths(svc.info?.platform).pgpool);
   const [file, setFile] = useState<{ path: string; text: string; problems: { severity: string; line: number; message: string }[]; original: { backends: PgpoolBackendRow[]; port: string } }>();
   const [form, setForm] = useState<{ backends: PgpoolBackendRow[]; port: string }>({ backends: [], port: '' });
   const [params, setParams] = useState<PgpoolEditOp[]>([]);

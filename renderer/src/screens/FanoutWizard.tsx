@@ -1,12 +1,15 @@
 import { useMemo, useState } from 'react';
 import type { ApiResult } from '../../../core/api/contract';
 import { useService } from '../api/service-state';
+import { DataTable, type Column } from '../components/DataTable';
 import { Field } from '../components/Field';
+import { StatusBadge } from '../components/StatusBadge';
 import { Notice } from '../components/Notice';
 import { ProgressBar } from '../components/ProgressBar';
 import { useAction } from '../components/useAction';
 import { Wizard } from '../components/Wizard';
 import { useI18n } from '../i18n';
+import { defaultPaths } from '../model/default-paths';
 import { isUnitName } from '../model/forms';
 import { backendEdits, readBackends, type PgpoolBackendRow } from '../model/pgpool';
 import { href, navigate } from '../router';
@@ -15,6 +18,8 @@ import { backendsValid, PgpoolBackends } from './PgpoolBackends';
 
 type Plan = ApiResult<'pgpool.plan'>;
 type Created = ApiResult<'fanouts.create'>;
+type Checked = ApiResult<'fanouts.check'>;
+type BackendCheck = Checked['backends'][number];
 
 /**
  * Set up a PostgreSQL fan-out the way pgpool-II users know it: from their pgpool.conf (pool_hba.conf and
@@ -28,11 +33,12 @@ export function FanoutWizard() {
   const [step, setStep] = useState(0);
   const [touched, setTouched] = useState<Record<number, boolean>>({});
   const [name, setName] = useState('');
-  const [path, setPath] = useState('/etc/pgpool2/pgpool.conf');
+  const [path, setPath] = useState(() => defaultPaths(svc.info?.platform).pgpool);
   const [loaded, setLoaded] = useState<{ path: string; text: string; problems: { severity: string; line: number; message: string }[]; original: { backends: PgpoolBackendRow[]; port: string } }>();
   const [form, setForm] = useState<{ backends: PgpoolBackendRow[]; port: string }>({ backends: [], port: '9999' });
   const [plan, setPlan] = useState<Plan>();
   const [created, setCreated] = useState<Created>();
+  const [checked, setChecked] = useState<Checked>();
   const [listen, setListen] = useState<string | null>();
   const [run, action, clearAction] = useAction();
   const steps = [
@@ -45,6 +51,15 @@ export function FanoutWizard() {
   const nameOk = isUnitName(name) && !svc.fanouts.some((f) => f.name === name);
   const edits = loaded ? backendEdits(loaded.original, form) : [];
   const blocking = created?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+  // A server that does not answer stops the start; one that refuses the check account is a warning (the
+  // applications' own accounts may still get in, but health checks would set it aside).
+  const unreachable = checked?.backends.filter((b) => !b.reachable) ?? [];
+  const refused = checked?.backends.filter((b) => b.reachable && b.login !== 'ok') ?? [];
+  const checkAgain = () =>
+    void run(async () => {
+      setChecked(undefined);
+      setChecked(await ops.checkBackends(loaded!.path));
+    });
 
   const next = () => {
     setTouched((o) => ({ ...o, [step]: true }));
@@ -67,10 +82,12 @@ export function FanoutWizard() {
       void run(async () => {
         if (edits.length) await ops.apply(loaded.path, edits);
         setCreated(await ops.createFanout(name, loaded.path));
+        setChecked(undefined);
         setStep(2);
+        setChecked(await ops.checkBackends(loaded.path));
       });
     } else if (step === 2) {
-      if (blocking.length) return;
+      if (blocking.length || !checked || unreachable.length) return;
       void run(async () => {
         setListen((await ops.startFanout(name)).listen ?? null);
         setStep(3);
@@ -95,7 +112,7 @@ export function FanoutWizard() {
       onNext={next}
       onCancel={() => navigate('dashboard')}
       nextLabel={nextLabel}
-      nextDisabled={(step === 0 && show && (!nameOk || !path.trim())) || (step === 1 && show && !backendsValid(form)) || (step === 2 && blocking.length > 0)}
+      nextDisabled={(step === 0 && show && (!nameOk || !path.trim())) || (step === 1 && show && !backendsValid(form)) || (step === 2 && (blocking.length > 0 || !checked || unreachable.length > 0))}
       busy={action.busy}
     >
       {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
@@ -159,6 +176,32 @@ export function FanoutWizard() {
               <a href={href('editors', 'pgpool')}>{t('fanout.fixInEditor')}</a>
             </p>
           ) : null}
+          <h3>{t('fanout.backendCheck')}</h3>
+          {checked ? (
+            <>
+              <BackendChecks rows={checked.backends} />
+              {unreachable.length ? (
+                <Notice tone="error">{t('fanout.check.unreachableHelp', { count: unreachable.length })}</Notice>
+              ) : refused.length ? (
+                <Notice tone="warn">{t('fanout.check.refusedHelp', { count: refused.length })}</Notice>
+              ) : (
+                <Notice tone="ok">{t('fanout.check.allOk', { count: checked.backends.length })}</Notice>
+              )}
+              <div className="button-row">
+                <button type="button" disabled={action.busy} onClick={checkAgain}>
+                  {t('fanout.checkAgain')}
+                </button>
+              </div>
+            </>
+          ) : action.busy ? (
+            <ProgressBar label={t('fanout.checking')} />
+          ) : (
+            <div className="button-row">
+              <button type="button" onClick={checkAgain}>
+                {t('fanout.checkAgain')}
+              </button>
+            </div>
+          )}
         </>
       ) : null}
       {step === 3 ? (
@@ -172,4 +215,28 @@ export function FanoutWizard() {
       ) : null}
     </Wizard>
   );
+}
+
+/** Each backend of the file as the service's login found it: reachable, signed in, which server. */
+function BackendChecks({ rows }: { rows: readonly BackendCheck[] }) {
+  const { t, formatNumber } = useI18n();
+  const columns: Column<BackendCheck>[] = [
+    { key: 'node', header: t('node.col.id'), render: (b) => b.nodeId, numeric: true },
+    { key: 'server', header: t('fanout.check.server'), render: (b) => <code>{`${b.hostname}:${b.port}`}</code> },
+    { key: 'weight', header: t('node.col.weight'), render: (b) => formatNumber(b.weight, { maximumFractionDigits: 3 }), numeric: true },
+    {
+      key: 'result',
+      header: t('fanout.check.result'),
+      render: (b) => (
+        <StatusBadge
+          tone={b.login === 'ok' ? 'ok' : b.reachable ? 'warn' : 'error'}
+          label={t(b.login === 'ok' ? 'fanout.check.ok' : b.reachable ? 'fanout.check.refused' : 'fanout.check.unreachable', { user: b.user })}
+        />
+      ),
+    },
+    { key: 'version', header: t('fanout.check.version'), render: (b) => (b.serverVersion ? <code>{b.serverVersion}</code> : '—') },
+    { key: 'ms', header: t('fanout.check.time'), render: (b) => t('fanout.check.ms', { ms: formatNumber(b.ms) }), numeric: true },
+    { key: 'message', header: t('fanout.check.message'), render: (b) => (b.message ? <code className="raw-error">{b.message}</code> : '—') },
+  ];
+  return <DataTable caption={t('fanout.backendCheck')} captionHidden columns={columns} rows={rows} rowKey={(b) => String(b.nodeId)} />;
 }

@@ -2,12 +2,11 @@ import type { JobState } from '../../../core/api/types';
 import { useService } from '../api/service-state';
 import { Card } from '../components/Card';
 import { ProgressBar } from '../components/ProgressBar';
+import { CloneProgressBar, isCloneProgress } from './CloneProgressBar';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
-import { phaseKey } from '../model/phases';
 import type { MessageKey } from '../i18n/en';
-import type { CloneProgress } from '../model/preflight';
 import { cancelJob } from '../services/setup';
 
 const TONE: Record<JobState['status'], Tone> = { running: 'info', succeeded: 'ok', failed: 'error', cancelled: 'idle' };
@@ -15,13 +14,9 @@ const LABEL: Record<JobState['status'], MessageKey> = { running: 'job.running', 
 /** Finished jobs stay on the dashboard this long, so a copy that ended overnight is still seen. */
 const KEEP_FINISHED_MS = 24 * 3600_000;
 
-function isCloneProgress(p: unknown): p is CloneProgress {
-  return typeof p === 'object' && p !== null && 'phase' in p && 'tablesTotal' in p && 'bytesDone' in p;
-}
-
 /** Long-running work (initial copies, recoveries) with its progress, live from job events. */
 export function JobsCard() {
-  const { t, formatBytes, formatNumber, formatDuration, formatDate } = useI18n();
+  const { t, formatDate } = useI18n();
   const svc = useService();
   const [run, action] = useAction();
   const now = Date.now();
@@ -44,16 +39,7 @@ export function JobsCard() {
                 ) : null}
               </div>
               {j.status === 'running' && p ? (
-                <ProgressBar
-                  label={t('clone.phase', { phase: phaseKey(p.phase) ? t(phaseKey(p.phase)!) : p.phase })}
-                  value={p.bytesTotal ? p.bytesDone : p.tablesDone}
-                  max={p.bytesTotal || p.tablesTotal || 1}
-                  detail={t('clone.detail', {
-                    tables: `${formatNumber(p.tablesDone)} / ${formatNumber(p.tablesTotal)}`,
-                    bytes: `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}`,
-                    eta: p.etaSeconds === null ? '—' : formatDuration(p.etaSeconds),
-                  })}
-                />
+                <CloneProgressBar progress={p} />
               ) : j.status === 'running' ? (
                 <ProgressBar label={t('action.working')} />
               ) : null}

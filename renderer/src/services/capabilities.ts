@@ -19,7 +19,8 @@ export interface ChannelOps {
   stop?(name: string): Promise<void>;
   retry?(name: string): Promise<void>;
   skip?(name: string, count: number): Promise<void>;
-  reclone?(name: string): Promise<void>;
+  /** Starts the fresh-copy job; its progress arrives as job events targeted at the channel. */
+  reclone?(name: string): Promise<JobState | void>;
   remove?(name: string): Promise<void>;
 }
 
@@ -49,8 +50,12 @@ export function channelOps(api: ReplicaDeskApi): ChannelOps {
     remove: async (name) => void (await api.call('channels.delete', { name })),
     startAll: async () => void (await api.call('channels.startAll', {})),
     stopAll: async () => void (await api.call('channels.stopAll', {})),
-    // channels.metrics (the chart's last hour kept by the service) and a one-call re-clone are not in the
-    // contract yet: the chart shows what this window measured since it opened.
+    // The service samples every channel all the time, so the chart covers the last hour even in a window
+    // opened a minute ago.
+    metrics: async (name) =>
+      (await api.call('channels.metrics', { name })).map((m) => ({ at: m.at, secondsBehindMaster: m.secondsBehindMaster, bytesBehind: m.bytesBehind, eventsPerSecond: m.eventsPerSecond })),
+    // Stop → copy again (the channel's own accounts and filters) → point at the copy's position → start, as one job.
+    reclone: (name) => api.call('channels.reclone', { name }),
   };
 }
 

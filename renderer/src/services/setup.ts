@@ -149,5 +149,7 @@ export function pgpoolOps(api: ReplicaDeskApi) {
     apply: (path: string, edits: PgpoolEditOp[]) => api.call('pgpool.apply', { path, edits }),
     createFanout: (name: string, configPath: string) => api.call('fanouts.create', { name, configPath }),
     startFanout: (name: string) => api.call('fanouts.start', { name }),
+    /** One login per backend of the file (health_check_user), nothing started. */
+    checkBackends: (configPath: string) => api.call('fanouts.check', { configPath }),
   };
 }

@@ -82,6 +82,20 @@ const failedStatus = {
   Slave_SQL_Running_State: '',
   Last_SQL_Error_Timestamp: iso(5 * 60_000),
 } as const;
+// A fresh copy of office3 started elsewhere (the CLI, another window): the job names its channel.
+const stopped = { name: 'office3', slaveIoRunning: 'No', slaveSqlRunning: 'No' } as const;
+const recloneJob = {
+  id: 'job-7',
+  kind: 'reclone',
+  title: 'Fresh copy for channel office3',
+  status: 'running',
+  startedAt: iso(120_000),
+  endedAt: null,
+  progress: { step: 'copying', phase: 'data', tablesTotal: 12, tablesDone: 5, rowsTotal: 0, rowsDone: 0, bytesTotal: 48_000_000, bytesDone: 20_000_000, current: ['shop.orders'], elapsedMs: 120_000, etaSeconds: 170 },
+  result: null,
+  error: null,
+  target: { kind: 'channel', name: 'office3' },
+} as const;
 const noop = async () => undefined;
 const channelOps = { retry: noop, skip: noop, reclone: noop, start: noop, stop: noop };
 const nodes = [
@@ -99,6 +113,7 @@ createRoot(document.getElementById('root')!).render(
         <h1 className="screen-title">Preview</h1>
         <ChannelCard summary={ok} status={baseStatus as never} samples={samples} ops={channelOps} now={now} />
         <ChannelCard summary={failed} status={failedStatus as never} samples={samples.slice(0, 30)} ops={channelOps} now={now} />
+        <ChannelCard summary={stopped} ops={channelOps} job={recloneJob as never} now={now} />
         <FanoutCard summary={{ name: 'pg-office', running: true, nodes: 3 }} nodes={nodes as never} recoveries={recoveries as never} ops={fanoutOps} />
       </main>
     </I18nProvider>
