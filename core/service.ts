@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ApiEvent } from './api/contract';
 import { channelHandlers, channelSummaries } from './api/handlers/channels';
 import { fanoutHandlers } from './api/handlers/fanouts';
-import { pgpoolConfigHandlers } from './api/handlers/pgpool-config';
+import { pgpoolConfigHandlers, pgpoolCreateHandler } from './api/handlers/pgpool-config';
 import { setupHandlers } from './api/handlers/setup';
 import { fanoutCheckHandlers } from './api/handlers/fanout-check';
 import { recloneHandlers } from './api/handlers/reclone';
@@ -69,6 +69,7 @@ export class Service {
       ...setupHandlers(this.jobs, (master) => this.channelNeeds(master)),
       ...settingsHandlers(store, (key, value) => this.emit({ type: 'settings', key, value })),
       ...pgpoolConfigHandlers(),
+      ...pgpoolCreateHandler(),
       'jobs.list': async () => this.jobs.list(),
       'jobs.cancel': async ({ id }) => this.jobs.cancel(id),
     };

@@ -7,6 +7,9 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const node = process.execPath;
+// The stamp says "dist holds the sources as they were when this build started": a source saved while the
+// build runs is newer than the stamp, so bin/replicadesk.js does not take a dist that lacks it.
+const startedAt = new Date();
 const steps = [
   ['type-check and compile (tsc -b)', [path.join(root, 'node_modules/typescript/bin/tsc'), '-b']],
   ['bundle preload (esbuild)', () =>
@@ -38,4 +41,6 @@ for (const [name, step] of steps) {
     process.exit(status ?? 1);
   }
 }
-require('node:fs').writeFileSync(path.join(root, 'dist', '.build-ok'), new Date().toISOString() + '\n');
+const stamp = path.join(root, 'dist', '.build-ok');
+require('node:fs').writeFileSync(stamp, startedAt.toISOString() + '\n');
+require('node:fs').utimesSync(stamp, startedAt, startedAt);

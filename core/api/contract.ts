@@ -15,6 +15,7 @@ import type { PoolNodeRow } from '../pg/node-status';
 import type { PgpoolEdit, PgpoolNeeds } from '../config/pgpool/edit';
 import type { PoolHbaEdit } from '../config/pgpool/hba-edit';
 import type { PgpoolProblem } from '../config/pgpool/validate';
+import type { NewPgpoolSetup } from '../config/pgpool/new-setup';
 
 /** A pgpool.conf or pool_hba.conf edit as previewed: the diff, what it breaks, and what it needs. */
 export interface PgpoolPlanView {
@@ -129,6 +130,8 @@ export interface ApiMethods {
   };
   /** pgpool.conf and pool_hba.conf editing: edits as operations, previewed, written atomically with a backup. */
   'pgpool.read': { kind: 'query'; params: { path: string }; result: { text: string; problems: PgpoolProblem[] } };
+  /** A new pgpool setup (pgpool.conf, pool_hba.conf, pool_passwd with AES entries, key file) in an empty folder. */
+  'pgpool.create': { kind: 'command'; params: { dir: string; setup: NewPgpoolSetup }; result: { configPath: string; keyFile: string; files: string[] } };
   'pgpool.plan': { kind: 'query'; params: { path: string; edits: PgpoolEdit[] }; result: PgpoolPlanView };
   'pgpool.apply': { kind: 'command'; params: { path: string; edits: PgpoolEdit[] }; result: PgpoolPlanView & { written: WrittenFile | null } };
   'poolHba.plan': { kind: 'query'; params: { path: string; edits: PoolHbaEdit[] }; result: PgpoolPlanView };

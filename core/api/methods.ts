@@ -122,6 +122,18 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
   'setup.masterPlan': obj(masterSetup),
   'setup.masterApply': obj({ ...masterSetup, password: optional(str({ max: 200 })) }),
   'pgpool.read': obj({ path: pgpoolPath }),
+  'pgpool.create': obj({
+    dir: str({ max: 4096 }),
+    setup: obj({
+      listenAddresses: str({ max: 200 }),
+      port: int({ min: 1, max: 65535 }),
+      backends: arr(obj({ hostname: str({ max: 255 }), port: int({ min: 1, max: 65535 }), weight: int({ min: 0, max: 1_000_000 }) }), { max: 64 }),
+      users: arr(obj({ name: str({ max: 63 }), password: str({ max: 1000 }) }), { max: 100 }),
+      authMethod: oneOf('scram-sha-256', 'md5'),
+      clientNetworks: arr(str({ max: 100 }), { max: 50 }),
+      healthCheckPeriod: int({ min: 0, max: 86400 }),
+    }),
+  }),
   'pgpool.plan': obj({ path: pgpoolPath, edits: arr(pgpoolEdit, { max: 200 }) }),
   'pgpool.apply': obj({ path: pgpoolPath, edits: arr(pgpoolEdit, { max: 200 }) }),
   'poolHba.plan': obj({ path: pgpoolPath, edits: arr(hbaEdit, { max: 200 }) }),

@@ -140,3 +140,58 @@ test('fanouts.check logs in to each backend of a pgpool.conf before anything sta
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('pgpool.create writes a new setup (AES pool_passwd, 0600 key) that checks, starts and replicates writes', async () => {
+  const [a, b] = servers().pg;
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rd-api-fnew-')), 'conf');
+  const port = await freePort();
+  const setup = {
+    listenAddresses: '127.0.0.1',
+    port,
+    backends: [a!, b!].map((s, i) => ({ hostname: s.host, port: s.port, weight: i + 1 })),
+    users: [{ name: a!.user, password: a!.password }],
+    authMethod: 'scram-sha-256',
+    clientNetworks: ['192.168.10.0/24'],
+    healthCheckPeriod: 0,
+  };
+  await assert.rejects(served.call('pgpool.create', { dir, setup: { ...setup, backends: [] } }), /PGPOOL_SETUP_INVALID/);
+  const made = await served.call('pgpool.create', { dir, setup });
+  assert.equal(made.configPath, path.join(dir, 'pgpool.conf'));
+  assert.equal(fs.statSync(made.keyFile).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(path.join(dir, 'pool_passwd')).mode & 0o777, 0o600);
+  assert.ok(!fs.readFileSync(path.join(dir, 'pool_passwd'), 'utf8').includes(a!.password), 'no plaintext password on disk');
+  await assert.rejects(served.call('pgpool.create', { dir, setup }), /PGPOOL_SETUP_EXISTS/);
+
+  // The editor reads it back without problems, and each backend answers.
+  const read = await served.call('pgpool.read', { path: made.configPath });
+  assert.deepEqual(read.problems.filter((p: { severity: string }) => p.severity !== 'info'), []);
+  const checked = await served.call('fanouts.check', { configPath: made.configPath, keyFile: made.keyFile });
+  assert.deepEqual(checked.backends.map((x: { login: string }) => x.login), ['ok', 'ok']);
+
+  const name = uniqueName('fonew').replace(/_/g, '-');
+  const table = uniqueName('api_fnew');
+  const created = await served.call('fanouts.create', { name, configPath: made.configPath, keyFile: made.keyFile });
+  assert.deepEqual(created.diagnostics.filter((d: { severity: string }) => d.severity !== 'info'), []);
+  await served.call('fanouts.start', { name });
+  const client = new pg.Client({ host: '127.0.0.1', port, user: a!.user, password: a!.password, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, v text)`);
+    await client.query(`INSERT INTO "${table}" (v) VALUES ('x'), ('y')`);
+  } finally {
+    await client.end();
+  }
+  for (const s of [a!, b!]) {
+    const c = await pgConnect(s);
+    try {
+      const r = await c.query(`SELECT id, v FROM "${table}" ORDER BY id`);
+      assert.deepEqual(r.rows, [{ id: 1, v: 'x' }, { id: 2, v: 'y' }]);
+      await c.query(`DROP TABLE "${table}"`);
+    } finally {
+      await c.end();
+    }
+  }
+  await served.call('fanouts.stop', { name });
+  await served.call('fanouts.delete', { name });
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+});
