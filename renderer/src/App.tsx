@@ -11,6 +11,7 @@ import { Dashboard } from './screens/Dashboard';
 import { Editors } from './screens/Editors';
 import { FanoutWizard } from './screens/FanoutWizard';
 import { HistoryScreen } from './screens/History';
+import { PreferencesScreen } from './screens/Preferences';
 import { PrepareMasterWizard } from './screens/PrepareMasterWizard';
 
 const NAV: { screen: Screen; key: MessageKey; rest?: string }[] = [
@@ -21,6 +22,7 @@ const NAV: { screen: Screen; key: MessageKey; rest?: string }[] = [
   { screen: 'editors', key: 'nav.editors', rest: 'mycnf' },
   { screen: 'binlogs', key: 'nav.binlogs' },
   { screen: 'history', key: 'nav.history' },
+  { screen: 'preferences', key: 'nav.preferences' },
 ];
 
 export function App({ api }: { api: ReplicaDeskApi | { error: 'no-token' } }) {
@@ -147,6 +149,8 @@ function ScreenFor({ screen, rest }: { screen: Screen; rest: string[] }) {
       return <BinlogsScreen />;
     case 'history':
       return <HistoryScreen />;
+    case 'preferences':
+      return <PreferencesScreen />;
   }
 }
 

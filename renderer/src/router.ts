@@ -4,8 +4,8 @@ import { useEffect, useState } from 'react';
  * Hash routes (#/history, #/dashboard/channel/office1): they work the same from app:// in the desktop app
  * and from the headless server, need no server-side routing, and let the tray open one unit's card.
  */
-export type Screen = 'dashboard' | 'add-backup' | 'prepare-master' | 'fanout-setup' | 'editors' | 'binlogs' | 'history';
-export const SCREENS: readonly Screen[] = ['dashboard', 'add-backup', 'prepare-master', 'fanout-setup', 'editors', 'binlogs', 'history'];
+export type Screen = 'dashboard' | 'add-backup' | 'prepare-master' | 'fanout-setup' | 'editors' | 'binlogs' | 'history' | 'preferences';
+export const SCREENS: readonly Screen[] = ['dashboard', 'add-backup', 'prepare-master', 'fanout-setup', 'editors', 'binlogs', 'history', 'preferences'];
 
 export interface Route {
   screen: Screen;

@@ -191,6 +191,7 @@ test('every screen fits a small laptop (1024×640) without sideways scrolling', 
     ['#/editors/mycnf', 'editors'],
     ['#/binlogs', 'binlogs'],
     ['#/history', 'history'],
+    ['#/preferences', 'preferences'],
   ] as const) {
     await go(page, hash);
     const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
@@ -227,8 +228,38 @@ const CONTRAST_PROBE = `(() => {
 test('text contrast meets WCAG AA on every screen', { skip: skip ?? false }, async () => {
   const page = await browser.newPage();
   await open(page);
-  for (const hash of ['#/dashboard', '#/add-backup', '#/prepare-master', '#/fanout-setup', '#/editors/mycnf', '#/binlogs', '#/history']) {
+  for (const hash of ['#/dashboard', '#/add-backup', '#/prepare-master', '#/fanout-setup', '#/editors/mycnf', '#/binlogs', '#/history', '#/preferences']) {
     await go(page, hash);
     assert.deepEqual(await page.evaluate(CONTRAST_PROBE), [], `${hash}: low-contrast text`);
   }
+});
+
+test('preferences: the lag limit and notifications are kept by the service, and shown back after a reload', { skip: skip ?? false }, async () => {
+  const page = await browser.newPage();
+  await open(page, '#/preferences');
+  const limit = page.getByLabel('Warn when a backup is more minutes behind than');
+  assert.equal(await limit.inputValue(), '5', 'the default: 300 s, as the tray');
+  const save = page.getByRole('button', { name: 'Save' });
+  assert.ok(await save.isDisabled(), 'nothing to save yet');
+  await limit.fill('0');
+  await page.getByText('Enter a whole number from 1 to 10080.').waitFor();
+  assert.ok(await save.isDisabled());
+  await limit.fill('2');
+  await page.getByLabel(/Show a notification when a backup stops/).uncheck();
+  await save.click();
+  await page.getByText(/Saved\. The tray and the other windows follow at once/).waitFor();
+  assert.equal(await setting('ui.lagAlertSeconds'), '120');
+  assert.equal(await setting('ui.notifications'), 'off');
+  await screenshot(page, 'en-preferences');
+  await page.reload();
+  await page.getByTestId('lang-select').waitFor();
+  await go(page, '#/preferences');
+  assert.equal(await page.getByLabel('Warn when a backup is more minutes behind than').inputValue(), '2');
+  assert.equal(await page.getByLabel(/Show a notification when a backup stops/).isChecked(), false);
+  // Back to the defaults for whatever runs after.
+  await page.getByLabel('Warn when a backup is more minutes behind than').fill('5');
+  await page.getByLabel(/Show a notification when a backup stops/).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await until('the defaults back', async () => (await setting('ui.lagAlertSeconds')) === '300' && (await setting('ui.notifications')) === 'on');
+  assert.deepEqual(browser.problems, []);
 });

@@ -61,7 +61,7 @@ after(async () => {
   await served?.stop();
 });
 
-const SCREENS = ['#/dashboard', '#/add-backup', '#/prepare-master', '#/fanout-setup', '#/editors/mycnf', '#/editors/pgpool', '#/binlogs', '#/history'] as const;
+const SCREENS = ['#/dashboard', '#/add-backup', '#/prepare-master', '#/fanout-setup', '#/editors/mycnf', '#/editors/pgpool', '#/binlogs', '#/history', '#/preferences'] as const;
 
 /** What a person can read or a screen reader can say: visible text plus accessible names and hints. */
 async function readable(page: Page): Promise<string> {

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiEvent, ReplicaDeskApi } from '../../../core/api/contract';
-import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, ServiceInfo } from '../../../core/api/types';
+import type { ChannelSummary, FanoutSummary, HistoryEntry, JobState, ServiceInfo, SettingKey } from '../../../core/api/types';
 import { withStatus } from '../../../core/desktop/from-api';
 
 export interface ServiceState {
@@ -16,12 +16,15 @@ export interface ServiceState {
   jobs: JobState[];
   /** The service said it is stopping (the window will lose its engine). */
   stopping: boolean;
+  /** Preferences kept by the service for every window and the tray (null: never set). */
+  settings: Partial<Record<SettingKey, string | null>>;
   refresh(): Promise<void>;
   /** Subscribe to the raw event stream (screens that follow one unit closely). */
   onEvent(listener: (e: ApiEvent) => void): () => void;
 }
 
 const RECENT = 20;
+const SETTING_KEYS: readonly SettingKey[] = ['ui.lang', 'ui.lagAlertSeconds', 'ui.notifications'];
 const MAX_JOBS = 50;
 const sortJobs = (jobs: JobState[]) => [...jobs].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 const RETRY_MS = 5000;
@@ -32,20 +35,23 @@ const Ctx = createContext<ServiceState | null>(null);
  * from the event stream, and retries while the service cannot be reached.
  */
 export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; children: ReactNode }) {
-  const [state, setState] = useState<Omit<ServiceState, 'api' | 'refresh' | 'onEvent'>>({ status: 'connecting', channels: [], fanouts: [], recent: [], jobs: [], stopping: false });
+  const [state, setState] = useState<Omit<ServiceState, 'api' | 'refresh' | 'onEvent'>>({ status: 'connecting', channels: [], fanouts: [], recent: [], jobs: [], stopping: false, settings: {} });
   const listeners = useRef(new Set<(e: ApiEvent) => void>());
   const alive = useRef(true);
 
   const refresh = useCallback(async () => {
     try {
-      const [info, channels, fanouts, recent, jobs] = await Promise.all([
+      const [info, channels, fanouts, recent, jobs, settings] = await Promise.all([
         api.call('service.info', {}),
         api.call('channels.list', {}),
         api.call('fanouts.list', {}),
         api.call('history.list', { limit: RECENT }),
         api.call('jobs.list', {}),
+        // Preferences are optional: a service that cannot give them leaves the defaults.
+        Promise.all(SETTING_KEYS.map((key) => api.call('settings.get', { key }).catch(() => ({ key, value: null })))),
       ]);
-      if (alive.current) setState((s) => ({ ...s, status: 'ready', info, channels, fanouts, recent, jobs: sortJobs(jobs), stopping: false, error: undefined }));
+      const kept = Object.fromEntries(settings.map((r) => [r.key, r.value]));
+      if (alive.current) setState((s) => ({ ...s, status: 'ready', info, channels, fanouts, recent, jobs: sortJobs(jobs), stopping: false, error: undefined, settings: kept }));
     } catch (err) {
       if (alive.current) setState((s) => ({ ...s, status: 'error', error: (err as Error).message }));
     }
@@ -69,6 +75,8 @@ export function ServiceProvider({ api, children }: { api: ReplicaDeskApi; childr
             return { ...s, jobs: sortJobs([e.job, ...s.jobs.filter((j) => j.id !== e.job.id)]).slice(0, MAX_JOBS) };
           case 'service.stopping':
             return { ...s, stopping: true };
+          case 'settings':
+            return { ...s, settings: { ...s.settings, [e.key]: e.value } };
           default:
             // An event this window does not know yet (a newer service): ignore it.
             return s;
@@ -101,4 +109,10 @@ export function useService(): ServiceState {
   const v = useContext(Ctx);
   if (!v) throw new Error('useService outside ServiceProvider');
   return v;
+}
+
+/** The lag limit chosen in Preferences (ui.lagAlertSeconds), else the tray's default: both judge alike. */
+export function lagWarnSeconds(settings: ServiceState['settings'], fallback: number): number {
+  const n = Number(settings['ui.lagAlertSeconds']);
+  return settings['ui.lagAlertSeconds'] && Number.isInteger(n) && n >= 1 ? n : fallback;
 }

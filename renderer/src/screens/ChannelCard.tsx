@@ -10,7 +10,7 @@ import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
-import { channelHealth, desktopChannel, type HealthReason } from '../model/health';
+import { channelHealth, desktopChannel, type HealthOptions, type HealthReason } from '../model/health';
 import { CHART_WINDOW_MS, lastHour, type MetricSample } from '../model/metrics';
 import { errorMeaning } from '../model/replication-errors';
 import { bytesBehind, currentError, desktopChannelFromStatus, SLAVE_STATUS_FIELDS, type SlaveStatus } from '../model/slave-status';
@@ -50,6 +50,7 @@ export function ChannelCard({
   ops,
   focused,
   job,
+  healthOptions,
   now = Date.now(),
 }: {
   summary: ChannelSummary;
@@ -61,13 +62,15 @@ export function ChannelCard({
   focused?: boolean;
   /** The latest job that works on this channel (a fresh copy), from this window or any other. */
   job?: JobState;
+  /** The lag limit chosen in Preferences (the tray uses the same). */
+  healthOptions?: HealthOptions;
   now?: number;
 }) {
   const { t, formatDuration, formatBytes, formatNumber, formatTime } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   // The full row, when there is one, says more than the summary (errors, lag); both go through the same rules.
   const d = status ? desktopChannelFromStatus(status) : desktopChannel(summary);
-  const health = channelHealth(d);
+  const health = channelHealth(d, healthOptions);
   const io = status?.Slave_IO_Running ?? summary.slaveIoRunning;
   const sql = status?.Slave_SQL_Running ?? summary.slaveSqlRunning;
   const lag = status ? status.Seconds_Behind_Master : (health.lagSeconds ?? null);

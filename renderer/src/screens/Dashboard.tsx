@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
 import type { JobState } from '../../../core/api/types';
 import type { NodeRecovery } from '../model/pool-node';
-import { useService } from '../api/service-state';
+import { lagWarnSeconds, useService } from '../api/service-state';
 import { useChannelDetails, useFanoutNodes } from '../api/unit-details';
 import { Card } from '../components/Card';
 import { Notice } from '../components/Notice';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
-import { computeTrayState, desktopChannel, desktopFanout } from '../model/health';
+import { computeTrayState, DEFAULT_HEALTH_OPTIONS, desktopChannel, desktopFanout } from '../model/health';
 import { href, type Route } from '../router';
 import { canStartStopAll, channelOps, fanoutOps } from '../services/capabilities';
 import { ChannelCard } from './ChannelCard';
@@ -25,7 +25,8 @@ export function Dashboard({ route }: { route: Route }) {
   const svc = useService();
   const cOps = useMemo(() => channelOps(svc.api), [svc.api]);
   const fOps = useMemo(() => fanoutOps(svc.api), [svc.api]);
-  const state = computeTrayState(svc.channels.map(desktopChannel), svc.fanouts.map(desktopFanout));
+  const healthOptions = { lagWarnSeconds: lagWarnSeconds(svc.settings, DEFAULT_HEALTH_OPTIONS.lagWarnSeconds) };
+  const state = computeTrayState(svc.channels.map(desktopChannel), svc.fanouts.map(desktopFanout), healthOptions);
   const [focusKind, focusName] = route.rest;
   const [run, action] = useAction();
   const allOps = canStartStopAll(cOps, fOps);
@@ -111,6 +112,7 @@ export function Dashboard({ route }: { route: Route }) {
                 {...(channelDetails.get(c.name) ? { samples: channelDetails.get(c.name)!.samples } : {})}
                 {...(channelDetails.get(c.name)?.measuredSince ? { measuredSince: channelDetails.get(c.name)!.measuredSince! } : {})}
                 ops={cOps}
+                healthOptions={healthOptions}
                 {...(channelJob(c.name) ? { job: channelJob(c.name)! } : {})}
                 focused={focusKind === 'channel' && focusName === c.name}
               />
