@@ -96,6 +96,10 @@ test('add a backup with an initial copy, see a write arrive, stop/start and remo
     await card.waitFor();
     await until('the card to show the channel up to date', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
     await until('the full status on the card', async () => /Read up to/.test(await card.innerText()));
+    // The chart is the service's own last hour (channels.metrics), not this window's measurements.
+    await until('the service to have sampled the channel', async () => ((await api('channels.metrics', { name })) as unknown[]).length > 0, 30_000);
+    await until('the charts on the card', async () => (await card.locator('svg.chart-svg').count()) === 2 && (await card.locator('svg.chart-svg polyline, svg.chart-svg circle').count()) > 0, 30_000);
+    assert.doesNotMatch(await card.innerText(), /Measured by this window/);
     await screenshot(page, 'en-dashboard-channel');
     // The same card in Japanese: everything but MySQL's own words and the engine's messages is translated.
     await switchLang(page, 'ja');

@@ -162,7 +162,7 @@ export const en = {
   'chart.minutesAgo': '{n} min ago',
   'chart.now': 'now',
   'chart.noData': 'No measurements in the last hour yet.',
-  'chart.since': 'Measured by this window since {time} (the service keeps no history of these figures yet).',
+  'chart.since': 'Measured by this window since {time} (the service did not send its own measurements).',
   'chart.lagSummary': 'Last hour: now {now} behind, at most {max}.',
   'chart.rateSummary': 'Last hour: now {now} per second, on average {avg}.',
 

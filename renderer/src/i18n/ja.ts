@@ -163,7 +163,7 @@ export const ja: Messages = {
   'chart.minutesAgo': '{n} 分前',
   'chart.now': '現在',
   'chart.noData': '直近 1 時間の測定値はまだありません。',
-  'chart.since': 'この画面が {time} から測定した値です（サービスはまだこの数値の履歴を保存しません）。',
+  'chart.since': 'この画面が {time} から測定した値です（サービスから測定値を受け取れませんでした）。',
   'chart.lagSummary': '直近 1 時間: 現在 {now} 遅れ、最大 {max}。',
   'chart.rateSummary': '直近 1 時間: 現在 毎秒 {now} 件、平均 {avg} 件。',
 

@@ -163,7 +163,7 @@ export const zh: Messages = {
   'chart.minutesAgo': '{n} 分钟前',
   'chart.now': '现在',
   'chart.noData': '最近一小时还没有测量数据。',
-  'chart.since': '这是本窗口自 {time} 起测得的数值（服务尚未保存这些数值的历史）。',
+  'chart.since': '这是本窗口自 {time} 起测得的数值（未能从服务获得其测量值）。',
   'chart.lagSummary': '最近一小时：当前落后 {now}，最多 {max}。',
   'chart.rateSummary': '最近一小时：当前每秒 {now} 个，平均 {avg} 个。',
 
