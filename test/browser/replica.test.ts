@@ -105,6 +105,7 @@ test('add a backup with an initial copy, see a write arrive, stop/start and remo
     await switchLang(page, 'ja');
     await until('the card in Japanese', async () => /最新/.test(await card.locator('.card-actions').innerText()));
     assert.deepEqual(await englishLooking(page), [], 'English-looking text on the Japanese dashboard');
+    assert.match(await page.locator('.jobs').innerText(), /初期コピー 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/, "the copy's job in Japanese");
     await screenshot(page, 'ja-dashboard-channel');
     await switchLang(page, 'en');
 

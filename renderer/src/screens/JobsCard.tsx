@@ -30,7 +30,7 @@ export function JobsCard() {
           return (
             <li key={j.id} className="job" data-testid={`job-${j.id}`}>
               <div className="job-head">
-                <strong data-untranslated>{j.title}</strong> <StatusBadge tone={TONE[j.status]} label={t(LABEL[j.status])} />
+                <JobTitle job={j} /> <StatusBadge tone={TONE[j.status]} label={t(LABEL[j.status])} />
                 <span className="secondary">{formatDate(j.startedAt)}</span>
                 {j.status === 'running' ? (
                   <button type="button" disabled={action.busy} onClick={() => void run(() => cancelJob(svc.api, j.id))}>
@@ -55,4 +55,22 @@ export function JobsCard() {
       {action.error ? <p className="field-error">{action.error}</p> : null}
     </Card>
   );
+}
+
+/**
+ * The job in the window's language from its kind and target; the service's own (English) title only for a
+ * kind this window does not know.
+ */
+function JobTitle({ job }: { job: JobState }) {
+  const { t } = useI18n();
+  const endpoints = /(\S+) → (\S+)$/.exec(job.title);
+  const text =
+    job.kind === 'clone' && endpoints
+      ? t('job.title.clone', { from: endpoints[1]!, to: endpoints[2]! })
+      : job.kind === 'reclone' && job.target
+        ? t('job.title.reclone', { name: job.target.name })
+        : job.kind === 'recovery' && job.target?.nodeId !== undefined
+          ? t('job.title.recovery', { name: job.target.name, node: job.target.nodeId })
+          : undefined;
+  return text ? <strong>{text}</strong> : <strong data-untranslated>{job.title}</strong>;
 }
