@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const [conf, port] = process.argv.slice(2);
   if (!conf || !port) throw new Error('usage: proxy-process.ts <pgpool.conf> <port>');
   const loaded = loadPgpoolConfig(conf, { name: 'bench' });
-  const proxy = new FanoutProxy({ ...loaded.options, port: Number(port) });
+  const flush = process.env.BENCH_OTHERS_FLUSH as 'eager' | 'deferred' | 'adaptive' | undefined;
+  const proxy = new FanoutProxy({ ...loaded.options, port: Number(port), ...(flush ? { othersFlush: flush } : {}) });
   let mismatches = 0;
   proxy.on('event', (e) => {
     if (e.type === 'mismatch' || e.type === 'node-status') {

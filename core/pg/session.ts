@@ -18,7 +18,7 @@
  */
 import { serialize } from 'pg-protocol';
 import type { BackendConnection, ByteOut } from './backend/connection';
-import { ONE_READY, UnitSink, slotsFor } from './backend/unit-sink';
+import { ONE_READY, UnitSink, type UnitOptions, slotsFor } from './backend/unit-sink';
 import type { MismatchEvent, PoolNodeRow } from './node-status';
 import type { FanoutOptions } from './options';
 import { FE, MalformedMessage, bindNames, decodeExecute, decodeParse, decodeTarget, queryTextRange } from './protocol/frontend-parser';
@@ -78,6 +78,8 @@ class NodeQueue {
   units: QueuedUnit[] = [];
   bytes = 0;
   last: UnitSink | null = null;
+  /** The sink sent before `last` (COMMIT waits for the statements before it, sent in the same write). */
+  beforeLast: UnitSink | null = null;
 }
 
 /** The other nodes' copy of a unit: where COPY data goes, and what they should answer given the main node's answer. */
@@ -146,6 +148,7 @@ export class FanoutSession {
   private copy: { bufs: Buffer[]; unsent: Buffer[]; done: boolean; scheduled: boolean } | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private atGate = false;
+  private holding: UnitSink | undefined;
   /** Where the client's current request is running, for its cancel requests (not the others' earlier replay). */
   private serving: number | 'others' | null = null;
   /** Pool key, server parameters, startup parameters and credentials this session's backends were opened with. */
@@ -656,6 +659,7 @@ export class FanoutSession {
       }
       conn.expect(sink);
       for (const b of u.bufs) out.push(b);
+      qu.beforeLast = qu.last;
       qu.last = sink;
     }
     if (extra) {
@@ -727,7 +731,16 @@ export class FanoutSession {
   }
 
   private sendClient(...bufs: Buffer[]): void {
-    this.client.writeMany(bufs);
+    // What the current unit's holding sink kept back goes first, in the same write.
+    const held = this.holding?.takeHeld();
+    this.client.writeMany(held?.length ? [...held, ...bufs] : bufs);
+  }
+
+  /** A sink relaying to the client with `hold`: sendClient() sends what it held back before anything else. */
+  private holdingSink(slots: Uint8Array, opts: UnitOptions): UnitSink {
+    const sink = new UnitSink(slots, { ...opts, out: this.client, hold: true });
+    this.holding = sink;
+    return sink;
   }
 
   /** The unit's node broke: detach it (if allowed) and tell the client its statement failed. */
@@ -907,7 +920,9 @@ export class FanoutSession {
    */
   private get verifyFirst(): boolean {
     const o = this.ctx.options;
-    return o.verifyBeforeCommit && !(o.detachOnKindMismatch && o.detachOnRowCountMismatch);
+    // failover_if_affected_tuples_mismatch = off: a row-count difference aborts the transaction instead of
+    // detaching the node, which is only possible while the other nodes have not committed yet.
+    return o.verifyBeforeCommit || !o.detachOnRowCountMismatch;
   }
 
   /**
@@ -981,14 +996,18 @@ export class FanoutSession {
     // COMMIT: the others get it first. The main node may commit as soon as the others have executed every
     // statement of the transaction (they then hold the same row locks, so a conflicting transaction still
     // reaches them after this one); their own COMMIT runs meanwhile. The client hears back once all have.
-    const statements = this.othersLastUnits();
     this.enqueueOthers({ bufs, slots, expected: null, label });
+    // One write per node: the statements still queued, then COMMIT.
     const commits = this.othersLastUnits();
     this.serving = 'others';
-    const pending = statements.filter((u) => u.sink && !u.sink.complete).map((u) => u.sink!.done);
+    const pending: Promise<void>[] = [];
+    for (const { node, sink: cs } of commits) {
+      const before = cs ? this.queues.get(node)?.beforeLast : null;
+      if (before && !before.complete) pending.push(before.done);
+    }
     if (pending.length) await Promise.all(pending);
     if (this.poisoned) return this.abortEverywhere(this.poisoned);
-    const sink = new UnitSink(slots, { out: this.client, holdReady: true });
+    const sink = this.holdingSink(slots, { holdReady: true });
     this.sendTo(this.main, bufs, [sink]);
     await Promise.all([sink.done, ...commits.filter((u) => u.sink && !u.sink.complete).map((u) => u.sink!.done)]);
     for (const { node, sink: cs } of commits) {
@@ -1075,13 +1094,15 @@ export class FanoutSession {
       pre.push(q(det.lockSql));
       internal.push(new UnitSink(ONE_READY, { dropNotices: true }));
     }
-    const mainSink = new UnitSink(slots, {
+    const mainOpts: UnitOptions = {
       out: this.client,
       holdReady: wrap || !!noWrap,
       onCopyIn: () => {
         this.copy = { bufs: [], unsent: [], done: false, scheduled: false };
       },
-    });
+    };
+    // The session answers ReadyForQuery itself later: the replies go with it in one write.
+    const mainSink = mainOpts.holdReady ? this.holdingSink(slots, mainOpts) : new UnitSink(slots, mainOpts);
     // COPY FROM STDIN takes the next messages as data: ask for the timestamp after it instead.
     const wantTs = det.needTs && (!inTx || !this.txTimestamp) && !noWrap && !info?.copyIn;
     const tsSink = wantTs ? new UnitSink(ONE_READY, { collectRows: true, dropNotices: true }) : undefined;
@@ -1169,18 +1190,21 @@ export class FanoutSession {
     try {
       await this.waitOthers();
       if (this.poisoned) return await this.abortEverywhere(this.poisoned);
-      if (twoPhase) {
-        this.enqueueOthers({ bufs: [COMMIT], slots: ONE_READY, expected: ['COMMIT'], label: 'COMMIT' });
-        await this.waitOthers();
-        // The others failed to commit: keep the main node in line with them.
-        if (this.poisoned) return await this.abortEverywhere(this.poisoned);
-      }
     } finally {
       this.implicitTx = false;
+    }
+    // The others have executed the statement (and hold its locks) and their results matched: they commit
+    // now, the main node right after them in the same turn, and the client hears back once all have. A
+    // node failing its COMMIT now can no longer be matched by the main node, so it is detached.
+    let othersCommit: { node: number; sink: UnitSink | null }[] = [];
+    if (twoPhase) {
+      this.enqueueOthers({ bufs: [COMMIT], slots: ONE_READY, expected: ['COMMIT'], label: 'COMMIT' });
+      othersCommit = this.othersLastUnits();
     }
     const commit = new UnitSink(ONE_READY, { dropNotices: true });
     this.sendTo(this.main, [COMMIT], [commit]);
     await commit.done;
+    for (const { sink: cs } of othersCommit) if (cs && !cs.complete) await cs.done;
     if (commit.failed) return this.unitFailed(this.main, commit.failed, true);
     this.setTx('I');
     if (commit.error) {

@@ -60,7 +60,15 @@ export interface UnitOptions {
   onCopyIn?: () => void;
   /** Drop NoticeResponses instead of relaying them (internal requests). */
   dropNotices?: boolean;
+  /**
+   * Keep relayed messages back (up to HOLD_LIMIT bytes) so the session sends them with its own
+   * ReadyForQuery in one write. COPY FROM STDIN and large results are relayed as they come.
+   */
+  hold?: boolean;
 }
+
+/** Bytes a holding sink keeps before it relays them after all. */
+const HOLD_LIMIT = 64 * 1024;
 
 export class UnitSink implements ResponseSink {
   readonly out: ByteOut | null;
@@ -75,6 +83,9 @@ export class UnitSink implements ResponseSink {
   /** Messages relayed (so a failing node is known to have told the client something). */
   relayed = 0;
   private idx = 0;
+  /** Messages held back (views of the received chunks, which are never reused), or null when relaying. */
+  private held: Buffer[] | null;
+  private heldBytes = 0;
   private resolveDone: (() => void) | undefined;
   private donePromise: Promise<void> | undefined;
   /** Called once on completion or failure (before the promise resolves). */
@@ -85,7 +96,34 @@ export class UnitSink implements ResponseSink {
     private readonly opts: UnitOptions = {},
   ) {
     this.out = opts.out ?? null;
+    this.held = opts.hold && this.out ? [] : null;
     if (opts.collectRows) this.rows = [];
+  }
+
+  /** The messages held back so far (the sink keeps holding what comes later). */
+  takeHeld(): Buffer[] {
+    const h = this.held;
+    if (!h || h.length === 0) return [];
+    this.held = [];
+    this.heldBytes = 0;
+    return h;
+  }
+
+  /** FORWARD, or 0 when the message is held back. */
+  private relay(conn: BackendConnection, type: number, buf: Buffer, start: number, end: number): number {
+    this.relayed++;
+    const h = this.held;
+    if (!h) return FORWARD;
+    if (type === BE.CopyInResponse || this.heldBytes + end - start > HOLD_LIMIT) {
+      // The client must see CopyInResponse now (it sends the data only then); big results stream.
+      this.held = null;
+      conn.flushForward();
+      if (h.length) this.out!.write(h.length === 1 ? h[0]! : Buffer.concat(h));
+      return FORWARD;
+    }
+    h.push(buf.subarray(start, end));
+    this.heldBytes += end - start;
+    return 0;
   }
 
   /** Resolves when complete or failed (never rejects). */
@@ -145,7 +183,7 @@ export class UnitSink implements ResponseSink {
           while (this.idx < this.slots.length && this.slots[this.idx] !== SLOT_READY) this.idx++;
           if (this.idx >= this.slots.length) {
             this.finish();
-            return this.out ? FORWARD | DONE : DONE;
+            return this.out ? this.relay(_conn, type, buf, start, end) | DONE : DONE;
           }
         }
         break;
@@ -162,10 +200,7 @@ export class UnitSink implements ResponseSink {
       default:
     }
     let r = 0;
-    if (this.out && !(type === BE.ReadyForQuery && this.opts.holdReady && this.idx === this.slots.length - 1)) {
-      r = FORWARD;
-      this.relayed++;
-    }
+    if (this.out && !(type === BE.ReadyForQuery && this.opts.holdReady && this.idx === this.slots.length - 1)) r = this.relay(_conn, type, buf, start, end);
     if (ends) {
       this.idx++;
       if (this.idx >= this.slots.length) {

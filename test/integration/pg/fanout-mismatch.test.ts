@@ -57,31 +57,63 @@ describe('fan-out result comparison and mismatch policies', () => {
     return { db, error: error as (Error & { code?: string }) | undefined, events: rp.events, nodes: rp.proxy.nodes() };
   };
 
-  test('different row counts, default policy: the node that differs is detached (it cannot be rolled back any more)', async () => {
+  test('different row counts, default policy (failover_if_affected_tuples_mismatch = off): the autocommit statement is rolled back on every node and the client told', async () => {
     const r = await scenario({}, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), (c) => c.query('UPDATE t SET v = v + 1'));
-    assert.equal(r.error, undefined, 'the client got the main node result');
+    assert.equal(r.error?.code, 'XX000');
+    assert.match(r.error!.message, /rolled this transaction back on every node/);
     const ev = r.events.find((e) => e.type === 'mismatch');
     assert.ok(ev && ev.type === 'mismatch');
     assert.equal(ev.kind, 'affected-rows');
     assert.deepEqual([ev.main, ev.node], [['UPDATE 3'], ['UPDATE 4']]);
+    assert.equal(ev.action, 'aborted');
+    assert.equal(r.nodes[1]!.status, 'up', 'the node stays attached');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30', 'the main node did not keep the update');
+    assert.equal(await rows(1, r.db), '1:10,2:20,3:30,4:40');
+  });
+
+  test('different row counts inside a transaction, default policy: rolled back on every node at COMMIT, the session goes on', async () => {
+    const r = await scenario({}, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), async (c) => {
+      await c.query('BEGIN');
+      await c.query('UPDATE t SET v = v + 1');
+      await c.query('UPDATE t SET v = v + 1 WHERE id = 1');
+      try {
+        await c.query('COMMIT');
+      } finally {
+        // The session is usable afterwards, outside any transaction.
+        const after = await c.query('SELECT count(*)::int AS n FROM t');
+        assert.equal(after.rows[0].n, 3);
+      }
+    });
+    assert.equal(r.error?.code, 'XX000');
+    const ev = r.events.find((e) => e.type === 'mismatch');
+    assert.ok(ev && ev.type === 'mismatch' && ev.kind === 'affected-rows' && ev.action === 'aborted');
+    assert.equal(r.nodes[1]!.status, 'up');
+    assert.equal(await rows(0, r.db), '1:10,2:20,3:30');
+    assert.equal(await rows(1, r.db), '1:10,2:20,3:30,4:40');
+  });
+
+  test('different row counts with failover_if_affected_tuples_mismatch = on: the node that differs is detached, the main node keeps the result', async () => {
+    const r = await scenario({ detachOnRowCountMismatch: true }, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), (c) => c.query('UPDATE t SET v = v + 1'));
+    assert.equal(r.error, undefined, 'the client got the main node result');
+    const ev = r.events.find((e) => e.type === 'mismatch');
+    assert.ok(ev && ev.type === 'mismatch' && ev.kind === 'affected-rows');
     assert.equal(ev.action, 'detached');
     assert.equal(r.nodes[1]!.status, 'down');
     assert.equal(await rows(0, r.db), '1:11,2:21,3:31');
   });
 
-  test('different row counts with verifyBeforeCommit: the transaction is rolled back on every node and the client told', async () => {
-    const r = await scenario({ verifyBeforeCommit: true }, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), async (c) => {
+  test('different row counts with verifyBeforeCommit and failover_if_affected_tuples_mismatch = on: the policy still detaches the node', async () => {
+    const r = await scenario({ verifyBeforeCommit: true, detachOnRowCountMismatch: true }, (n1) => n1.query('INSERT INTO t VALUES (4, 40)'), async (c) => {
       await c.query('BEGIN');
       await c.query('UPDATE t SET v = v + 1');
       await c.query('COMMIT');
     });
-    assert.equal(r.error?.code, 'XX000');
-    assert.match(r.error!.message, /rolled this transaction back on every node/);
     const ev = r.events.find((e) => e.type === 'mismatch');
-    assert.ok(ev && ev.type === 'mismatch' && ev.action === 'aborted');
-    assert.equal(r.nodes[1]!.status, 'up');
-    assert.equal(await rows(0, r.db), '1:10,2:20,3:30');
-    assert.equal(await rows(1, r.db), '1:10,2:20,3:30,4:40');
+    assert.ok(ev && ev.type === 'mismatch');
+    // The policy (detach) wins; verifying first only means the others had not committed yet.
+    assert.equal(ev.action, 'detached');
+    assert.equal(r.error, undefined);
+    assert.equal(await rows(0, r.db), '1:11,2:21,3:31');
   });
 
   test('a statement that fails on one node only (kind mismatch): rolled back everywhere by default', async () => {
