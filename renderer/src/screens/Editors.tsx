@@ -8,6 +8,7 @@ import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
+import { problemAt } from './problem-text';
 import { defaultPaths } from '../model/default-paths';
 import type { MessageKey } from '../i18n/en';
 import { canonicalOption, checkValue, isGroupName, isOptionName, REPLICATION_OPTIONS, type KnownOption } from '../model/mycnf-fields';
@@ -131,7 +132,7 @@ function MyCnfEditor() {
         <>
           {view.problems.map((p, i) => (
             <Notice key={i} tone={p.severity === 'error' ? 'error' : 'warn'}>
-              {t('mycnf.problemAt', { file: p.file, line: p.line, message: p.message })}
+              {problemAt(t, { file: p.file, line: p.line, message: p.message })}
             </Notice>
           ))}
           <Card title={t('mycnf.replication', { group: serverGroup })}>
@@ -373,7 +374,7 @@ function PgpoolEditor() {
         <>
           {file.problems.map((p, i) => (
             <Notice key={i} tone={p.severity === 'error' ? 'error' : 'warn'}>
-              {t('mycnf.problemAt', { file: file.path, line: p.line, message: p.message })}
+              {problemAt(t, { file: file.path, line: p.line, message: p.message })}
             </Notice>
           ))}
           <Card title={t('pgpool.servers')}>
@@ -446,7 +447,7 @@ function PgpoolEditor() {
             <Card title={t('mycnf.diff')}>
               {plan.problems.map((p, i) => (
                 <Notice key={i} tone={p.introduced && p.severity === 'error' ? 'error' : 'warn'}>
-                  {t('mycnf.problemAt', { file: file.path, line: p.line, message: p.message })}
+                  {problemAt(t, { file: file.path, line: p.line, message: p.message })}
                 </Notice>
               ))}
               {plan.needs !== 'none' ? <Notice tone="warn">{t(plan.needs === 'restart' ? 'pgpool.needsRestart' : 'pgpool.needsReload')}</Notice> : null}

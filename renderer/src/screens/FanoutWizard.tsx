@@ -9,6 +9,7 @@ import { ProgressBar } from '../components/ProgressBar';
 import { useAction } from '../components/useAction';
 import { Wizard } from '../components/Wizard';
 import { useI18n } from '../i18n';
+import { problemAt } from './problem-text';
 import { defaultPaths } from '../model/default-paths';
 import { isUnitName } from '../model/forms';
 import { backendEdits, readBackends, type PgpoolBackendRow } from '../model/pgpool';
@@ -133,7 +134,7 @@ export function FanoutWizard() {
           <p className="lead">{t('fanout.backendsLead', { path: loaded.path })}</p>
           {loaded.problems.map((p, i) => (
             <Notice key={i} tone={p.severity === 'error' ? 'error' : 'warn'}>
-              {t('mycnf.problemAt', { file: loaded.path, line: p.line, message: p.message })}
+              {problemAt(t, { file: loaded.path, line: p.line, message: p.message })}
             </Notice>
           ))}
           <PgpoolBackends
@@ -150,7 +151,7 @@ export function FanoutWizard() {
               <h3>{t('mycnf.diff')}</h3>
               {plan.problems.map((p, i) => (
                 <Notice key={i} tone={p.introduced && p.severity === 'error' ? 'error' : 'warn'}>
-                  {t('mycnf.problemAt', { file: loaded.path, line: p.line, message: p.message })}
+                  {problemAt(t, { file: loaded.path, line: p.line, message: p.message })}
                 </Notice>
               ))}
               <pre className="mono code-block diff" data-testid="pgpool-diff">
@@ -167,7 +168,7 @@ export function FanoutWizard() {
           <ul className="checks">
             {created.diagnostics.map((d, i) => (
               <li key={i} className="check">
-                <span className={d.severity === 'error' ? 'field-error' : 'secondary'}>{t('mycnf.problemAt', { file: d.file, line: d.line, message: d.message })}</span>
+                <span className={d.severity === 'error' ? 'field-error' : 'secondary'}>{problemAt(t, { file: d.file, line: d.line, message: d.message })}</span>
               </li>
             ))}
           </ul>
@@ -227,16 +228,19 @@ function BackendChecks({ rows }: { rows: readonly BackendCheck[] }) {
     {
       key: 'result',
       header: t('fanout.check.result'),
+      // What the server said goes under the verdict, wrapping: a column of its own would push the table sideways.
       render: (b) => (
-        <StatusBadge
-          tone={b.login === 'ok' ? 'ok' : b.reachable ? 'warn' : 'error'}
-          label={t(b.login === 'ok' ? 'fanout.check.ok' : b.reachable ? 'fanout.check.refused' : 'fanout.check.unreachable', { user: b.user })}
-        />
+        <div className="check-result">
+          <StatusBadge
+            tone={b.login === 'ok' ? 'ok' : b.reachable ? 'warn' : 'error'}
+            label={t(b.login === 'ok' ? 'fanout.check.ok' : b.reachable ? 'fanout.check.refused' : 'fanout.check.unreachable', { user: b.user })}
+          />
+          {b.message ? <code className="raw-error check-message">{b.message}</code> : null}
+        </div>
       ),
     },
     { key: 'version', header: t('fanout.check.version'), render: (b) => (b.serverVersion ? <code>{b.serverVersion}</code> : '—') },
     { key: 'ms', header: t('fanout.check.time'), render: (b) => t('fanout.check.ms', { ms: formatNumber(b.ms) }), numeric: true },
-    { key: 'message', header: t('fanout.check.message'), render: (b) => (b.message ? <code className="raw-error">{b.message}</code> : '—') },
   ];
   return <DataTable caption={t('fanout.backendCheck')} captionHidden columns={columns} rows={rows} rowKey={(b) => String(b.nodeId)} />;
 }
