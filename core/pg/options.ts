@@ -74,7 +74,8 @@ export interface FanoutOptions {
   /**
    * When a transaction's writes (already done on the main node) go to the other nodes. Same guarantees in
    * every case; a trade of latency against system calls. eager: each at once. deferred: all at COMMIT.
-   * adaptive: at once when the node has nothing in flight, else collected (the default).
+   * adaptive (the default): at COMMIT for short transactions; in batches (8 statements or 32 KiB) to a node
+   * with nothing in flight for long ones.
    */
   othersFlush: 'eager' | 'deferred' | 'adaptive';
   /**

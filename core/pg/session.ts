@@ -103,6 +103,9 @@ const FORCE_ERROR = q(`DO $rd$BEGIN RAISE EXCEPTION 'ReplicaDesk: this statement
 const NONDETERMINISTIC_ERRORS = new Set(['40P01', '40001', '57014', '55P03', '25P02', '57P01', '57P02', '57P03', '08006', '08003']);
 
 const MAX_DEFERRED_BYTES = 1 << 20;
+/** Adaptive flushing: queued units or bytes that make a batch worth a write to an idle node before COMMIT. */
+const ADAPTIVE_BATCH_UNITS = 8;
+const ADAPTIVE_BATCH_BYTES = 32 * 1024;
 /** handle() result: a unit is running and will resume the session itself. */
 const IN_FLIGHT = Symbol('in flight');
 
@@ -723,10 +726,11 @@ export class FanoutSession {
     const adaptive = this.ctx.options.othersFlush === 'adaptive';
     for (const [n, qu] of this.queues) {
       if (qu.units.length === 0) continue;
-      // Adaptive: a node with nothing in flight gets the writes now (they overlap the main node's next
-      // statements, so COMMIT waits less and row locks are held for less); a busy node gets them later in
-      // one batch (fewer system calls when the machine is loaded).
-      if (qu.bytes > MAX_DEFERRED_BYTES || (adaptive && this.conns.get(n)?.pending === 0)) this.flush(n);
+      // Adaptive: short transactions reach the other nodes in one write at COMMIT (each write wakes a
+      // server process: on a small, busy machine those wake-ups cost more than the overlap saves). Once a
+      // transaction has a batch worth sending, a node with nothing in flight gets it now, so long
+      // transactions are applied alongside the main node and COMMIT does not wait for all of it.
+      if (qu.bytes > MAX_DEFERRED_BYTES || (adaptive && (qu.units.length >= ADAPTIVE_BATCH_UNITS || qu.bytes >= ADAPTIVE_BATCH_BYTES) && this.conns.get(n)?.pending === 0)) this.flush(n);
     }
   }
 
@@ -853,12 +857,34 @@ export class FanoutSession {
     return sink.outcomes.some((o) => NONDETERMINISTIC_ERRORS.has(o.slice(6))) ? null : [...sink.outcomes];
   }
 
+  /**
+   * What unqualified table names resolve to for this session, as a catalog cache scope: shared by the
+   * sessions of one user with the same startup options until the session changes its search_path
+   * (SET/RESET, set_config, DISCARD) or creates temporary objects (pg_temp comes first in the path).
+   */
+  private get pathScope(): string {
+    if (this.privatePath) return this.privatePath;
+    this.sharedPath ??= `${this.user}\u0000${this.startupParams.get('options') ?? ''}\u0000${this.startupParams.get('search_path') ?? ''}`;
+    return this.sharedPath;
+  }
+
+  private sharedPath: string | undefined;
+  private privatePath: string | undefined;
+  private pathChanges = 0;
+
+  /** After a statement that may change how names resolve, this session's cached table facts are its own. */
+  private notePathChange(text: string): void {
+    if (!/search_path|\btemp(?:orary)?\b|pg_temp|\bdiscard\b|\breset\s+all\b/i.test(text)) return;
+    this.privatePath = `session ${this.id}.${++this.pathChanges}`;
+  }
+
   private async sessionCommand(bufs: Buffer[], slots: Uint8Array, info: Classified | undefined, label: string, simple?: Buffer): Promise<void> {
     if (info?.noTxBlock && this.tx === 'I') {
       await this.write(bufs, slots, info, label, () => bufs);
       return;
     }
     const sink = await this.mainThenOthers(bufs, slots, label);
+    this.notePathChange(label);
     if (sink && !sink.error && info) {
       if (info.sqlPrepare) this.sqlPrepared.set(info.sqlPrepare.name, info.sqlPrepare.inner);
       if (info.serializable && this.tx !== 'I') this.txSerializable = true;
@@ -1122,6 +1148,7 @@ export class FanoutSession {
       this.txTimestamp = (await this.internalQuery(FETCH_MAIN_TIMESTAMP))?.[0]?.[0] ?? undefined;
     }
     if (info?.ddl) this.ctx.catalog.invalidate(this.database);
+    if (info?.ddl || label.length < 4096) this.notePathChange(label);
     const ts = this.txTimestamp;
     const buildOthers = (): OthersBufs => {
       const b = others(ts, det.table) as OthersBufs;
@@ -1235,12 +1262,12 @@ export class FanoutSession {
     const rel: RelName | undefined = info.insert?.relation ?? info.updateDefaults?.relation ?? info.copyFrom;
     let table: TableCatalog | undefined;
     if (rel) {
-      table = this.ctx.catalog.table(this.database, rel);
+      table = this.ctx.catalog.table(this.database, rel, this.pathScope);
       if (!table) {
         const rows = await this.internalQuery(tableFactsSql(rel));
         if (rows) {
           table = parseTableFacts(rows);
-          this.ctx.catalog.setTable(this.database, rel, table);
+          this.ctx.catalog.setTable(this.database, rel, this.pathScope, table);
         }
       }
     }

@@ -107,19 +107,24 @@ export class CatalogCache {
   private readonly tables = new Map<string, Map<string, TableCatalog>>();
   private readonly funcs = new Map<string, Map<string, boolean>>();
 
-  private key(rel: RelName): string {
-    return rel.schema ? `${rel.schema}\u0000${rel.name}` : rel.name;
+  /**
+   * A schema-qualified name means the same table for everyone; an unqualified one is resolved through the
+   * session's search_path (and its temporary schema), so it is cached per `pathScope`, which the session
+   * derives from what decides its search_path (user, startup options, SET search_path, temporary tables).
+   */
+  private key(rel: RelName, pathScope: string): string {
+    return rel.schema ? `${rel.schema}\u0000${rel.name}` : `\u0001${pathScope}\u0000${rel.name}`;
   }
 
-  table(db: string, rel: RelName): TableCatalog | undefined {
-    return this.tables.get(db)?.get(this.key(rel));
+  table(db: string, rel: RelName, pathScope: string): TableCatalog | undefined {
+    return this.tables.get(db)?.get(this.key(rel, pathScope));
   }
 
-  setTable(db: string, rel: RelName, facts: TableCatalog): void {
+  setTable(db: string, rel: RelName, pathScope: string, facts: TableCatalog): void {
     let m = this.tables.get(db);
     if (!m) this.tables.set(db, (m = new Map()));
     if (m.size > 5000) m.clear();
-    m.set(this.key(rel), facts);
+    m.set(this.key(rel, pathScope), facts);
   }
 
   functionWrites(db: string, name: string): boolean | undefined {
