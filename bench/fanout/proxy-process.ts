@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   if (!conf || !port) throw new Error('usage: proxy-process.ts <pgpool.conf> <port>');
   const loaded = loadPgpoolConfig(conf, { name: 'bench' });
   const flush = process.env.BENCH_OTHERS_FLUSH as 'eager' | 'deferred' | 'adaptive' | undefined;
-  const proxy = new FanoutProxy({ ...loaded.options, port: Number(port), ...(flush ? { othersFlush: flush } : {}) });
+  const proxy = new FanoutProxy({ ...loaded.options, port: Number(port), ...(flush ? { othersFlush: flush } : {}), ...(process.env.BENCH_DETACH_ROWS ? { detachOnRowCountMismatch: true } : {}) });
   let mismatches = 0;
   proxy.on('event', (e) => {
     if (e.type === 'mismatch' || e.type === 'node-status') {

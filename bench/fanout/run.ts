@@ -162,7 +162,7 @@ function processTree(rootPid: number): number[] {
   return out;
 }
 
-/** CPU seconds (user + system) used so far by a process and all its descendants. */
+/** CPU seconds (user + system) used so far by a process and all its descendants, living or exited. */
 function treeCpuSeconds(rootPid: number): number {
   const tick = 100; // USER_HZ on Linux
   let total = 0;
@@ -170,7 +170,8 @@ function treeCpuSeconds(rootPid: number): number {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12])) / tick;
+      // utime + stime, plus cutime + cstime: children that exited (a backend of a closed connection).
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
     } catch {
       /* gone */
     }
@@ -307,6 +308,9 @@ async function main(): Promise<number> {
     ].filter((t) => t.enabled);
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
+    const pgCpu = new Map<string, number[]>();
+    const postmasters = backends.map((b) => Number(fs.readFileSync(path.join(b.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]));
+    const backendsCpu = () => postmasters.reduce((a, pid) => a + treeCpuSeconds(pid), 0);
     const mem = new Map<string, { rss: number; pss: number }>();
     let divergence = false;
     const modes = MODES.filter((m) => !MODE_FILTER || MODE_FILTER.some((f) => m.name.includes(f)));
@@ -315,9 +319,12 @@ async function main(): Promise<number> {
         for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
           const pid = t.pid();
           const cpuBefore = pid ? treeCpuSeconds(pid) : 0;
+          const pgBefore = backendsCpu();
           const { result: r, rss, pss } = await withMemoryPeak(pid, pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]));
           const key = `${mode.name}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r.tps]);
+          // CPU time per transaction of the PostgreSQL servers (both; the direct row uses only backend 0).
+          pgCpu.set(key, [...(pgCpu.get(key) ?? []), ((backendsCpu() - pgBefore) * 1e6) / (r.tps * SECONDS)]);
           if (pid) {
             // CPU time per transaction spent in the proxy itself (its whole process tree).
             const seconds = treeCpuSeconds(pid) - cpuBefore;
@@ -337,7 +344,7 @@ async function main(): Promise<number> {
       }
     }
     log('');
-    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   proxy CPU per transaction (pgpool / ReplicaDesk)`);
+    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   CPU per transaction: proxy (pgpool / ReplicaDesk), PostgreSQL servers (direct / pgpool / ReplicaDesk)`);
     let ok = !divergence;
     const med = (k: string) => {
       const v = results.get(k);
@@ -352,8 +359,12 @@ async function main(): Promise<number> {
       if (Number.isFinite(ratio) && !(ratio >= mode.target)) ok = false;
       const c = cpu.get(`${mode.name}|ReplicaDesk`);
       const cp = cpu.get(`${mode.name}|pgpool-II`);
+      const us = (k: string) => {
+        const v = pgCpu.get(`${mode.name}|${k}`);
+        return v ? median(v).toFixed(0) : '-';
+      };
       log(
-        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'}`,
+        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
       );
       const needed = ppT * mode.target;
       if (Number.isFinite(needed) && Number.isFinite(dT) && needed > dT) {

@@ -34,6 +34,8 @@ export interface InsertShape {
   colsCloseTok: number | null;
   /** Token of VALUES, or of the SELECT that feeds the insert; -1 when it could not be located. */
   sourceTok: number;
+  /** INSERT ... SELECT with a column list: the last token of the query that feeds it (before ON CONFLICT / RETURNING). */
+  sourceLastTok?: number;
   /** For VALUES: each row's "(" and ")" tokens. */
   rows: [number, number][];
   /** Number of expressions in each VALUES row. */
@@ -449,6 +451,7 @@ function insertShape(body: Node, text: string, tokens: Tokens, out: Classified):
   const values = sel.valuesLists as Node[] | undefined;
   if (!values || sel.withClause || sel.sortClause || sel.limitCount) {
     shape.fromSelect = true;
+    if (colsCloseTok !== null) locateSource(body, text, tokens, shape, colsCloseTok);
     return shape;
   }
   // Locate VALUES: the first token after the column list (or relation) spelled VALUES.
@@ -495,6 +498,40 @@ function insertShape(body: Node, text: string, tokens: Tokens, out: Classified):
     }
   }
   return shape;
+}
+
+/**
+ * The token range of the query feeding INSERT (cols) <query>: after the column list (and OVERRIDING ...
+ * VALUE), up to ON CONFLICT, RETURNING or the end of the statement. Left unset when unsure.
+ */
+function locateSource(body: Node, text: string, tokens: Tokens, shape: InsertShape, colsCloseTok: number): void {
+  const word = (k: number) => (k >= 0 && k < tokens.count && tokens.type[k] === TK_IDENT ? text.slice(tokens.start[k]!, tokens.end[k]!).toLowerCase() : '');
+  let first = colsCloseTok + 1;
+  if (word(first) === 'overriding') first += 3;
+  let stop = tokens.count;
+  const conflict = body.onConflictClause as Node | undefined;
+  if (conflict) stop = Math.min(stop, tokenAt(tokens, (((conflict.OnConflictClause as Node | undefined) ?? conflict).location as number | undefined) ?? -1));
+  // libpg-query 17+ wraps the list in returningClause (PostgreSQL 18's RETURNING OLD/NEW); older ones do not.
+  const returning = (body.returningList ?? (body.returningClause as Node | undefined)?.exprs) as Node[] | undefined;
+  if (returning?.length) {
+    const firstItem = tokenAt(tokens, ((returning[0]!.ResTarget as Node | undefined)?.location as number | undefined) ?? -1);
+    if (firstItem > 0) stop = Math.min(stop, firstItem - 1);
+    if (word(firstItem - 1) !== 'returning') return;
+  }
+  // The end of this statement: a ";" at the top level.
+  let depth = 0;
+  for (let k = first; k < stop; k++) {
+    if (isOp(text, tokens, k, '(')) depth++;
+    else if (isOp(text, tokens, k, ')')) depth--;
+    else if (depth === 0 && isOp(text, tokens, k, ';')) {
+      stop = k;
+      break;
+    }
+  }
+  if (stop < 0 || stop <= first || depth < 0) return;
+  if (conflict && word(stop) !== 'on') return;
+  shape.sourceTok = first;
+  shape.sourceLastTok = stop - 1;
 }
 
 function merge(into: Classified, kind: StmtKind, first: boolean): void {

@@ -105,8 +105,13 @@ export function rewriteForOthers(text: string, tokens: Tokens, info: Classified,
       const extraVals = missing.map((c) => defaultValue(c, ts)).join(', ');
       if (ins.defaultValues) {
         edits.push({ start: tokens.start[ins.defaultValues[0]]!, end: tokens.end[ins.defaultValues[1]]!, text: `(${extraCols}) VALUES (${extraVals})` });
+      } else if (ins.fromSelect && ins.colsCloseTok !== null && ins.sourceTok >= 0 && ins.sourceLastTok !== undefined) {
+        // INSERT INTO t (cols) <query>: the query becomes a subquery that also yields the main node's values.
+        edits.push({ start: tokens.start[ins.colsCloseTok]!, end: tokens.start[ins.colsCloseTok]!, text: `, ${extraCols}` });
+        edits.push({ start: tokens.start[ins.sourceTok]!, end: tokens.start[ins.sourceTok]!, text: `SELECT "replicadesk_src".*, ${extraVals} FROM (` });
+        edits.push({ start: tokens.end[ins.sourceLastTok]!, end: tokens.end[ins.sourceLastTok]!, text: ') AS "replicadesk_src"' });
       } else if (ins.fromSelect) {
-        problems.push(`INSERT ... SELECT into ${ins.relation.name} leaves its time DEFAULTs to each node`);
+        problems.push(`INSERT ... SELECT into ${ins.relation.name} without a column list leaves its time DEFAULTs to each node`);
       } else if (ins.rows.length && ins.rowWidths.every((w) => w === width)) {
         if (ins.colsCloseTok !== null) {
           edits.push({ start: tokens.start[ins.colsCloseTok]!, end: tokens.start[ins.colsCloseTok]!, text: `, ${extraCols}` });

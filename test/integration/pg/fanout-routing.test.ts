@@ -178,8 +178,10 @@ describe('fan-out routing', () => {
     await c.query('UPDATE t_rand SET x = random() WHERE false');
     assert.ok(notices.some((m) => /random\(\) gives a different value on each PostgreSQL node/.test(m)), `notices: ${notices.join(' | ')}`);
     await c.query('CREATE TABLE t_stamped (x float8, at timestamptz DEFAULT now())');
-    await c.query('INSERT INTO t_stamped (x) SELECT x FROM t_rand');
-    assert.ok(notices.some((m) => /INSERT \.\.\. SELECT into t_stamped leaves its time DEFAULTs to each node/.test(m)), `notices: ${notices.join(' | ')}`);
+    // With a column list the main node's time is filled in (fanout-insert-select.test.ts); without one the
+    // number of columns the query yields is unknown, so each node computes the DEFAULT itself.
+    await c.query('INSERT INTO t_stamped SELECT x FROM t_rand');
+    assert.ok(notices.some((m) => /INSERT \.\.\. SELECT into t_stamped without a column list leaves its time DEFAULTs to each node/.test(m)), `notices: ${notices.join(' | ')}`);
     // That row really differs between the nodes: do not leave it for the comparisons that follow.
     await c.query('DROP TABLE t_stamped');
   });

@@ -116,8 +116,17 @@ test('time DEFAULTs become explicit values for the other nodes (column list, no 
   assert.equal(rw("INSERT INTO orders (note, created) VALUES ('x', DEFAULT) RETURNING id"), `INSERT INTO orders (note, created, "day") VALUES ('x', (${c}), ${d}) RETURNING id`);
   assert.equal(rw('INSERT INTO orders DEFAULT VALUES'), `INSERT INTO orders ("created", "day") VALUES ((${c}), ${d})`);
   assert.equal(rw('UPDATE orders SET created = DEFAULT, note = $1'), `UPDATE orders SET created = (${c}), note = $1`);
-  const sel = rewriteForOthers(bytes('INSERT INTO orders (note) SELECT x FROM y'), tokenize('INSERT INTO orders (note) SELECT x FROM y'), classifyText('INSERT INTO orders (note) SELECT x FROM y'), TS, orders());
-  assert.match(sel.problems[0]!, /INSERT \.\.\. SELECT/);
+  // INSERT ... SELECT with a column list: the query becomes a subquery that also yields the main node's values.
+  const src = (q: string) => `SELECT "replicadesk_src".*, (${c}), ${d} FROM (${q}) AS "replicadesk_src"`;
+  assert.equal(rw('INSERT INTO orders (note) SELECT x FROM y'), `INSERT INTO orders (note, "created", "day") ${src('SELECT x FROM y')}`);
+  assert.equal(rw('INSERT INTO orders (note) SELECT x FROM y;'), `INSERT INTO orders (note, "created", "day") ${src('SELECT x FROM y')};`);
+  assert.equal(
+    rw('INSERT INTO orders (id, note) OVERRIDING SYSTEM VALUE SELECT g, now()::text FROM generate_series(1, 3) g ORDER BY g ON CONFLICT (id) DO NOTHING RETURNING id, (SELECT 1)'),
+    `INSERT INTO orders (id, note, "created", "day") OVERRIDING SYSTEM VALUE ${src(`SELECT g, ${c}::text FROM generate_series(1, 3) g ORDER BY g`)} ON CONFLICT (id) DO NOTHING RETURNING id, (SELECT 1)`,
+  );
+  assert.equal(rw('INSERT INTO orders (note) WITH w AS (SELECT 1) SELECT \'a\' FROM w UNION ALL VALUES (\'b\') RETURNING *'), `INSERT INTO orders (note, "created", "day") ${src("WITH w AS (SELECT 1) SELECT 'a' FROM w UNION ALL VALUES ('b')")} RETURNING *`);
+  const sel = rewriteForOthers(bytes('INSERT INTO orders SELECT x FROM y'), tokenize('INSERT INTO orders SELECT x FROM y'), classifyText('INSERT INTO orders SELECT x FROM y'), TS, orders());
+  assert.match(sel.problems[0]!, /INSERT \.\.\. SELECT .* without a column list/);
 });
 
 test('COPY FROM with a column list leaving out a time DEFAULT is staged for the other nodes', () => {
