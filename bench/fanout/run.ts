@@ -7,10 +7,11 @@
  * A third row, "direct", runs the same pgbench straight at backend 0 (no proxy, its own copy of the
  * pgbench tables so the fan-out's two backends stay identical): the ceiling of this machine, where pgbench,
  * the PostgreSQL servers and the proxy all share the same cores. The proxy runs in its own process
- * (proxy-process.ts), like pgpool, so its CPU time and memory (RSS) are its own.
+ * (proxy-process.ts), like pgpool, so its CPU time and memory (RSS) are its own. A fourth row, "node relay"
+ * (relay-process.ts), is a plain Node.js byte relay to backend 0: the floor of any Node proxy here.
  *
  * Environment: BENCH_SECONDS (default 30) per run, BENCH_ROUNDS (default 1; the median is reported),
- * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct, comma
+ * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay, comma
  * separated), BENCH_MODES (e.g. select-only), BENCH_PROXY_NODE_ARGS (extra node flags for the proxy
  * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -224,6 +225,7 @@ function median(xs: number[]): number {
 
 let pgpool: ChildProcess | undefined;
 let proxy: ChildProcess | undefined;
+let relay: ChildProcess | undefined;
 const backends: PostgresInstance[] = [];
 let runDir: string | undefined;
 
@@ -239,6 +241,7 @@ async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals
 async function cleanup(): Promise<void> {
   await stopChild(pgpool, 'SIGINT');
   await stopChild(proxy, 'SIGTERM');
+  await stopChild(relay, 'SIGTERM');
   await Promise.allSettled(backends.map((b) => b.stop()));
   if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
 }
@@ -252,8 +255,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 /** The ReplicaDesk proxy in its own process, reading the very same pgpool.conf (only the port differs). */
 async function startProxy(conf: string, port: number): Promise<ChildProcess> {
-  const script = path.join(__dirname, 'proxy-process.ts');
-  const child = spawn(process.execPath, [...PROXY_NODE_ARGS, '--import', 'tsx', script, conf, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startChild([...PROXY_NODE_ARGS, '--import', 'tsx', path.join(__dirname, 'proxy-process.ts'), conf, String(port)]);
+}
+
+async function startChild(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => {
     err = (err + d).slice(-8000);
@@ -298,6 +304,8 @@ async function main(): Promise<number> {
     const conf = writeConfig(pgpoolDir, pgpoolPort, await freePort(), backends);
     const rdPort = await freePort();
     if (enabled('replicadesk')) proxy = await startProxy(conf, rdPort);
+    const relayPort = await freePort();
+    if (enabled('relay')) relay = await startChild(['--import', 'tsx', path.join(__dirname, 'relay-process.ts'), String(relayPort), backends[0]!.host, String(backends[0]!.port)]);
     if (enabled('pgpool')) pgpool = await startPgpool(pgpoolDir, conf, pgpoolPort);
     const idleMem = { ReplicaDesk: proxy?.pid ? treeMemory(proxy.pid) : undefined, 'pgpool-II': pgpool?.pid ? treeMemory(pgpool.pid) : undefined };
 
@@ -305,6 +313,7 @@ async function main(): Promise<number> {
       { name: 'ReplicaDesk', port: rdPort, db: DB, pid: () => proxy?.pid, enabled: enabled('replicadesk') },
       { name: 'pgpool-II', port: pgpoolPort, db: DB, pid: () => pgpool?.pid, enabled: enabled('pgpool') },
       { name: 'direct', port: backends[0]!.port, db: DIRECT_DB, pid: () => undefined, enabled: enabled('direct') },
+      { name: 'node relay', port: relayPort, db: DIRECT_DB, pid: () => relay?.pid, enabled: enabled('relay') },
     ].filter((t) => t.enabled);
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -333,7 +342,7 @@ async function main(): Promise<number> {
             mem.set(t.name, { rss: Math.max(m.rss, rss), pss: Math.max(m.pss, pss) });
           }
           let same = '';
-          if (mode.writes && t.name !== 'direct') {
+          if (mode.writes && (t.name === 'ReplicaDesk' || t.name === 'pgpool-II')) {
             const [a, b] = await Promise.all(backends.map(fingerprint));
             same = a === b ? 'backends identical' : 'BACKENDS DIFFER';
             if (a !== b) divergence = true;
@@ -344,7 +353,7 @@ async function main(): Promise<number> {
       }
     }
     log('');
-    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   CPU per transaction: proxy (pgpool / ReplicaDesk), PostgreSQL servers (direct / pgpool / ReplicaDesk)`);
+    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'relay'.padStart(8)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   CPU per transaction: proxy (relay / pgpool / ReplicaDesk), PostgreSQL servers (direct / pgpool / ReplicaDesk)`);
     let ok = !divergence;
     const med = (k: string) => {
       const v = results.get(k);
@@ -355,6 +364,8 @@ async function main(): Promise<number> {
       const rdT = med(`${mode.name}|ReplicaDesk`);
       const ppT = med(`${mode.name}|pgpool-II`);
       const dT = med(`${mode.name}|direct`);
+      const relT = med(`${mode.name}|node relay`);
+      const cr = cpu.get(`${mode.name}|node relay`);
       const ratio = rdT / ppT;
       if (Number.isFinite(ratio) && !(ratio >= mode.target)) ok = false;
       const c = cpu.get(`${mode.name}|ReplicaDesk`);
@@ -364,11 +375,13 @@ async function main(): Promise<number> {
         return v ? median(v).toFixed(0) : '-';
       };
       log(
-        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
+        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(relT, 8)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cr ? median(cr).toFixed(0) : '-'} / ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
       );
       const needed = ppT * mode.target;
       if (Number.isFinite(needed) && Number.isFinite(dT) && needed > dT) {
         log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what pgbench reaches with no proxy at all (${dT.toFixed(0)} tps) on this machine`);
+      } else if (Number.isFinite(needed) && Number.isFinite(relT) && needed > relT) {
+        log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what a bare Node.js byte relay to one backend reaches (${relT.toFixed(0)} tps) on this machine`);
       }
     }
     for (const name of ['ReplicaDesk', 'pgpool-II']) {
