@@ -1,7 +1,9 @@
 /**
  * Soak test for the long-running service (issue 7): the real `replicadesk serve` process under steady API and
  * event-stream load for several minutes, its RSS and open file descriptors sampled, and the trend judged.
- * Not part of `npm test` (it runs for minutes); run with `npm run bench:soak -- --minutes 10`.
+ * Not part of `npm test` (it runs for minutes); run with `npm run bench:soak -- --minutes 10`, and add
+ * `--heap-snapshots` to compare two heap snapshots of the service (after the first third, at the end): live
+ * objects after a full GC tell a leak from a heap that is still growing into its size, which RSS cannot.
  *
  * What runs: throwaway MariaDB (master, target) and two PostgreSQL servers from the test harness; inside the
  * service a replicating channel (its own database, writes on the master all the time) and an idle fan-out
@@ -19,11 +21,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { freePort } from '../../test/servers/ports';
+import { heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-diff';
 import { mysqlConnect, startSuite, uniqueName, type RunningSuite } from '../../test/servers/suite';
 
 const root = path.resolve(__dirname, '../..');
 const { values } = parseArgs({
-  options: { minutes: { type: 'string', default: '5' }, 'sample-seconds': { type: 'string', default: '10' }, rate: { type: 'string', default: '50' }, 'writes-per-second': { type: 'string', default: '20' } },
+  options: {
+    minutes: { type: 'string', default: '5' },
+    'sample-seconds': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '50' },
+    'writes-per-second': { type: 'string', default: '20' },
+    // Two heap snapshots of the service (after the first third, at the end) and what grew in between.
+    'heap-snapshots': { type: 'boolean', default: false },
+  },
 });
 const writesPerSecond = Number(values['writes-per-second']);
 const minutes = Number(values.minutes);
@@ -59,7 +69,10 @@ export function slope(xs: number[], ys: number[]): number {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('The soak harness reads /proc: Linux only.');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-soak-'));
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'replicadesk.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Kept after the run (printed), for a closer look in Chrome DevTools' Memory tab.
+  const snapDir = values['heap-snapshots'] ? fs.mkdtempSync(path.join(os.tmpdir(), 'rd-soak-heap-')) : '';
+  const heapArgs = snapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapDir}`] : [];
+  const child = spawn(process.execPath, [...heapArgs, path.join(root, 'bin', 'replicadesk.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   // The address line may carry the token (a terminal) or not (stdout is a pipe here, like a journal): the
@@ -116,16 +129,42 @@ async function main(): Promise<void> {
       ws.terminate();
     }
   })();
+  // A snapshot (V8 collects garbage first) once warmed up, and one at the end, under the same load.
+  const snapshots: string[] = [];
+  const snapshotTimes: number[] = [];
+  const takeSnapshot = async () => {
+    const before = new Set(fs.readdirSync(snapDir));
+    snapshotTimes.push(Date.now());
+    child.kill('SIGUSR2');
+    for (;;) {
+      const fresh = fs.readdirSync(snapDir).filter((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+      // Written in one go but not atomically: wait until the size stops changing.
+      if (fresh.length) {
+        const file = path.join(snapDir, fresh[0]!);
+        const size = fs.statSync(file).size;
+        await new Promise((r) => setTimeout(r, 1000));
+        if (size > 0 && fs.statSync(file).size === size) return void snapshots.push(file);
+      } else await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  // The first after warm-up; the second after the last RSS sample (writing a snapshot raises RSS, so the
+  // trend is judged on the samples between the two: the second half comes after the first snapshot).
+  const snapAt = heapArgs.length ? [t0 + (end - t0) / 3] : [];
   let i = 0;
   while (Date.now() < end) {
+    if (snapAt.length && Date.now() >= snapAt[0]!) {
+      snapAt.shift();
+      await takeSnapshot();
+    }
     const batch = Math.max(1, Math.round(callsPerSecond / 10));
     await Promise.all(Array.from({ length: batch }, () => call(bodies[i++ % bodies.length]!)));
     await new Promise((r) => setTimeout(r, 100));
   }
   await wsLoop;
-  const written = await units.stopWriting();
   clearInterval(sampler);
   samples.push({ t: (Date.now() - t0) / 1000, ...procStatus(child.pid!), calls, errors });
+  if (heapArgs.length) await takeSnapshot();
+  const written = await units.stopWriting();
   const applied = await units.waitApplied(written);
   await units.cleanup();
   child.kill('SIGTERM');
@@ -155,9 +194,31 @@ async function main(): Promise<void> {
   console.log(`RSS ${first.rssKb} KB -> ${last.rssKb} KB (max ${Math.max(...samples.map((s) => s.rssKb))} KB); per-minute floors ${perMinute.map((s) => s.rssKb).join(' ')} KB; second-half trend ${Number.isNaN(rssSlope) ? 'n/a (run 6+ minutes)' : `${rssSlope.toFixed(0)} KB/hour`}`);
   console.log(`channel: ${written} rows written on the master, ${applied} on the backup at the end${applied === written ? '' : ' — MISMATCH'}`);
   console.log(`open fds ${first.fds} -> ${last.fds} (max ${Math.max(...samples.map((s) => s.fds))}); second-half trend ${fdSlope.toFixed(1)} per hour`);
-  // Judged loosely on purpose: a real leak per request at this rate grows by tens of MB per hour.
-  const leak = rssSlope > 20_000 || fdSlope > 10 || applied !== written;
-  console.log(Number.isNaN(rssSlope) ? 'VERDICT: too short to judge RSS' : leak ? 'VERDICT: growth trend — investigate' : 'VERDICT: no growth trend');
+  // RSS is judged loosely on purpose (GC saw-tooth, allocator arenas, and a heap snapshot raises it for good):
+  // a real leak per request at this rate grows by tens of MB per hour. The heap comparison, when taken, is the
+  // sharper test: live objects after a full GC, JIT code left out (it grows while functions get optimized).
+  const rssGrowth = rssSlope > 20_000;
+  console.log(`VERDICT RSS: ${Number.isNaN(rssSlope) ? 'too short to judge (run 6+ minutes)' : rssGrowth ? 'growth trend' : 'no growth trend'}`);
+  console.log(`VERDICT open fds: ${fdSlope > 10 ? 'growth trend' : 'no growth trend'}`);
+  let heapLeak: boolean | undefined;
+  if (snapshots.length === 2) {
+    const [a, b] = snapshots.map((f) => summarizeSnapshot(f)) as [HeapSummary, HeapSummary];
+    const hours = (snapshotTimes[1]! - snapshotTimes[0]!) / 3_600_000;
+    const grew = heapGrowth(a, b, Infinity).filter((g) => g.type !== 'code');
+    const bytes = grew.reduce((n, g) => n + g.bytesDelta, 0);
+    const objects = grew.reduce((n, g) => n + g.countDelta, 0);
+    console.log(`heap (after GC) ${(a.totalBytes / 1e6).toFixed(1)} MB / ${a.nodes} objects -> ${(b.totalBytes / 1e6).toFixed(1)} MB / ${b.nodes} objects in ${(hours * 60).toFixed(1)} min; grew most:`);
+    for (const g of heapGrowth(a, b)) console.log(`  ${g.bytesDelta >= 0 ? '+' : ''}${(g.bytesDelta / 1024).toFixed(1)} KB  ${g.countDelta >= 0 ? '+' : ''}${g.countDelta} (now ${g.count})  ${g.type} ${g.name.slice(0, 80)}`);
+    const biggest = [...b.groups.values()].sort((x, y) => y.bytes - x.bytes).slice(0, 6);
+    console.log(`  biggest at the end: ${biggest.map((g) => `${g.type} ${g.name.slice(0, 40)} ${(g.bytes / 1e6).toFixed(1)} MB`).join('; ')}`);
+    console.log(`  snapshots kept: ${snapshots.join(' ')}`);
+    heapLeak = bytes / hours > 1_000_000;
+    console.log(`VERDICT heap: ${(bytes / 1024).toFixed(0)} KB and ${objects} objects more (JIT code left out) = ${(bytes / hours / 1e6).toFixed(2)} MB/hour: ${heapLeak ? 'growth trend' : 'no growth trend'}`);
+    fs.writeFileSync(file.replace(/\.json$/, '-heap.json'), JSON.stringify({ snapshots, minutesBetween: hours * 60, before: a.totalBytes, after: b.totalBytes, nonCodeBytesPerHour: bytes / hours, grew: heapGrowth(a, b, 40) }, null, 2));
+  }
+  // With a heap comparison, it decides about memory; without, the RSS trend does.
+  const leak = (heapLeak ?? rssGrowth) || fdSlope > 10 || applied !== written;
+  console.log(`VERDICT: ${leak ? 'growth trend — investigate' : 'no growth trend'}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   process.exitCode = leak ? 1 : 0;
 }
