@@ -460,6 +460,7 @@ export const en = {
   'binlogs.current': 'In use now',
   'binlogs.kept': 'Kept',
   'binlogs.broken': 'These backups need a log the master no longer has, so nothing is deleted; they need a fresh copy: {channels}',
+  'binlogs.openCard': 'Open the card of "{name}" (Make a fresh copy is there)',
   'binlogs.dumpThreads': '{count} other replica connections are reading from this master; ReplicaDesk cannot know which logs they still need.',
   'binlogs.purge': 'Delete {count} old logs (frees {bytes})…',
   'binlogs.nothing': 'No log can be deleted yet.',

@@ -461,6 +461,7 @@ export const ja: Messages = {
   'binlogs.current': '使用中',
   'binlogs.kept': '保持',
   'binlogs.broken': '次のバックアップが必要とするログはマスターにもうないため、何も削除しません。新しくコピーし直す必要があります: {channels}',
+  'binlogs.openCard': '「{name}」のカードを開く（「新しくコピーし直す」はそこにあります）',
   'binlogs.dumpThreads': 'このマスターからは他に {count} 個のレプリカ接続が読み込んでいます。それらがどのログを必要とするかは ReplicaDesk には分かりません。',
   'binlogs.purge': '古いログ {count} 個を削除（{bytes} 解放）…',
   'binlogs.nothing': 'まだ削除できるログはありません。',

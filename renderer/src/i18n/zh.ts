@@ -461,6 +461,7 @@ export const zh: Messages = {
   'binlogs.current': '正在使用',
   'binlogs.kept': '保留',
   'binlogs.broken': '以下备份需要的日志在主库上已不存在，因此不会删除任何内容；它们需要重新完整复制：{channels}',
+  'binlogs.openCard': '打开“{name}”的卡片（“重新完整复制”在那里）',
   'binlogs.dumpThreads': '还有 {count} 个其他副本连接正在从此主库读取；ReplicaDesk 无法知道它们还需要哪些日志。',
   'binlogs.purge': '删除 {count} 个旧日志（释放 {bytes}）…',
   'binlogs.nothing': '暂时没有可以删除的日志。',

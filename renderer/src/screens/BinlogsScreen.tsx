@@ -10,6 +10,7 @@ import { useAction } from '../components/useAction';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { checkEndpoint, type EndpointForm } from '../model/forms';
+import { href } from '../router';
 import { endpoint } from '../services/setup';
 import { EndpointFields } from './EndpointFields';
 
@@ -64,7 +65,23 @@ export function BinlogsScreen() {
       ) : null}
       {listing ? (
         <Card title={t('binlogs.files', { count: listing.files.length, bytes: formatBytes(listing.totalBytes) })}>
-          {listing.broken.length ? <Notice tone="error">{t('binlogs.broken', { channels: listing.broken.map((b) => b.channel).join(', ') })}</Notice> : null}
+          {listing.broken.length ? (
+            <Notice tone="error">
+              {t('binlogs.broken', { channels: listing.broken.map((b) => b.channel).join(', ') })}
+              {/* The fresh copy is started from the backup's card; channels of this service have one. */}
+              {listing.broken.some((b) => svc.channels.some((c) => c.name === b.channel)) ? (
+                <ul className="inline-links">
+                  {listing.broken
+                    .filter((b) => svc.channels.some((c) => c.name === b.channel))
+                    .map((b) => (
+                      <li key={b.channel}>
+                        <a href={href('dashboard', 'channel', b.channel)}>{t('binlogs.openCard', { name: b.channel })}</a>
+                      </li>
+                    ))}
+                </ul>
+              ) : null}
+            </Notice>
+          ) : null}
           {listing.dumpThreads ? <Notice tone="warn">{t('binlogs.dumpThreads', { count: listing.dumpThreads })}</Notice> : null}
           <DataTable
             caption={t('binlogs.caption')}
