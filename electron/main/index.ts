@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, powerMonitor } from 'electron';
-import { dispatch } from '../../core/api/methods';
 import { APP_ID, unitRoute } from '../../core/desktop/app-url';
+import { ipcCallHandler } from '../../core/desktop/ipc-bridge';
 import { pickDesktopLang } from '../../core/desktop/messages';
 import { ShellController } from '../../core/desktop/shell-controller';
 import type { TrayAction } from '../../core/desktop/tray-menu';
@@ -18,7 +18,7 @@ import { CALL_CHANNEL, EVENT_CHANNEL } from '../preload/channels';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { getOpenAtLogin, HIDDEN_ARG, refreshOpenAtLogin, setOpenAtLogin } from './login-item';
 import { SafeStorageSecretBox } from './safe-storage-box';
-import { hardenSessionsAndContents, senderIsOurs } from './security';
+import { hardenSessionsAndContents, ipcSender } from './security';
 import { ElectronShellView } from './tray';
 import { createMainWindow, reveal } from './window';
 
@@ -70,13 +70,8 @@ async function boot(): Promise<void> {
   const stopLogging = logServiceEvents(service.events, logger);
   logger.info('Desktop app started.', { version: app.getVersion(), dataDir, electron: process.versions.electron });
 
-  ipcMain.handle(CALL_CHANNEL, async (event, request: unknown) => {
-    if (!senderIsOurs(event, ourContents)) {
-      logger.warn('Refused an API call from a frame that is not ours.', { url: event.senderFrame?.url });
-      return { ok: false, error: { code: 'API_FORBIDDEN', message: 'Not our window.' } };
-    }
-    return dispatch(service!.handlers, request);
-  });
+  const answer = ipcCallHandler({ handlers: service.handlers, ourContents, logger });
+  ipcMain.handle(CALL_CHANNEL, (event, request: unknown) => answer(ipcSender(event), request));
   service.events.on('event', (e) => {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, e);
   });

@@ -1,4 +1,5 @@
 import { app, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import type { IpcSender } from '../../core/desktop/ipc-bridge';
 import { isAppUrl, isSafeExternalUrl } from '../../core/desktop/app-url';
 
 /**
@@ -29,13 +30,8 @@ function lockDown(contents: WebContents): void {
   contents.on('will-redirect', (e, url) => refuse(e, url));
 }
 
-/**
- * An API call is accepted only from the top frame of one of our windows, showing our origin. A compromised
- * iframe, a foreign page that got loaded somehow, or another webContents is refused.
- */
-export function senderIsOurs(event: IpcMainInvokeEvent, ourContents: ReadonlySet<number>): boolean {
+/** Electron's description of who sent an IPC call, in the plain shape core/desktop/ipc-bridge.ts judges. */
+export function ipcSender(event: IpcMainInvokeEvent): IpcSender {
   const frame = event.senderFrame;
-  if (!frame || !ourContents.has(event.sender.id)) return false;
-  if (frame.parent !== null) return false;
-  return isAppUrl(frame.url);
+  return { senderId: event.sender.id, frame: frame ? { url: frame.url, isTopFrame: frame.parent === null } : null };
 }

@@ -1,3 +1,2 @@
-/** IPC channel names shared by main and preload. */
-export const CALL_CHANNEL = 'replicadesk:call';
-export const EVENT_CHANNEL = 'replicadesk:event';
+/** IPC channel names shared by main and preload (defined with the bridge in core/desktop/ipc-api.ts). */
+export { CALL_CHANNEL, EVENT_CHANNEL } from '../../core/desktop/ipc-api';
