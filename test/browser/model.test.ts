@@ -94,3 +94,29 @@ test("the editors propose the service machine's usual file paths, and none where
   assert.equal(paths.defaultPaths('win32').pgpool, '', 'pgpool-II does not run on Windows: no made-up path');
   assert.deepEqual(paths.defaultPaths(undefined), paths.defaultPaths('linux'), 'an older service without platform: Linux paths');
 });
+
+test('jobs land on the right card: a channel\'s latest fresh copy, each node\'s latest recovery wherever it was started', () => {
+  const jobs = load('jobs');
+  const now = Date.parse('2026-11-21T12:00:00Z');
+  const at = (min: number) => new Date(now - min * 60_000).toISOString();
+  const job = (id: string, over: Record<string, unknown>) => ({ id, kind: 'reclone', title: id, status: 'running', startedAt: at(10), endedAt: null, progress: null, result: null, error: null, ...over });
+  // Newest first, as the service state keeps them.
+  const list = [
+    job('r3', { kind: 'recovery', startedAt: at(2), target: { kind: 'fanout', name: 'pg', nodeId: 1 }, progress: { nodeId: 1, phase: 'copy', progress: 0.5 } }),
+    job('c2', { startedAt: at(5), status: 'failed', endedAt: at(4), target: { kind: 'channel', name: 'office1' } }),
+    job('r2', { kind: 'recovery', startedAt: at(6), status: 'failed', endedAt: at(5), target: { kind: 'fanout', name: 'pg', nodeId: 1 } }),
+    job('r1', { kind: 'recovery', startedAt: at(7), status: 'succeeded', endedAt: at(6), target: { kind: 'fanout', name: 'pg', nodeId: 0 } }),
+    job('c1', { startedAt: at(600), status: 'succeeded', endedAt: at(590), target: { kind: 'channel', name: 'office2' } }),
+    job('x', { kind: 'clone' }),
+  ];
+  assert.equal(jobs.channelJob(list, 'office1', now)?.id, 'c2', 'the latest, even when it failed');
+  assert.equal(jobs.channelJob(list, 'office2', now), undefined, 'ended long ago: no longer on the card');
+  assert.equal(jobs.channelJob(list, 'pg', now), undefined, 'a fan-out job is not a channel job');
+  const rec = jobs.nodeRecoveries(list, 'pg');
+  assert.deepEqual(rec.get(1), { nodeId: 1, phase: 'copy', progress: 0.5 }, 'the newer running recovery wins over the failed one');
+  assert.equal(rec.get(0).phase, 'attached');
+  assert.equal(jobs.nodeRecoveries(list, 'other').size, 0);
+  // A job this window started, from a service that sends no target.
+  const untargeted = [job('u', { kind: 'recovery', progress: { nodeId: 4, phase: 'snapshot' } })];
+  assert.equal(jobs.nodeRecoveries(untargeted, 'pg', new Map([[4, 'u']])).get(4).phase, 'snapshot');
+});

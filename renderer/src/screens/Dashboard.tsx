@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { JobState } from '../../../core/api/types';
-import type { NodeRecovery } from '../model/pool-node';
+import { channelJob, nodeRecoveries } from '../model/jobs';
 import { lagWarnSeconds, useService } from '../api/service-state';
 import { useChannelDetails, useFanoutNodes } from '../api/unit-details';
 import { Card } from '../components/Card';
@@ -15,9 +14,6 @@ import { ChannelCard } from './ChannelCard';
 import { FanoutCard } from './FanoutCard';
 import { HistoryList } from './History';
 import { JobsCard } from './JobsCard';
-
-/** How long a channel's card keeps saying how its last job (a fresh copy) ended. */
-const SHOW_ENDED_JOB_MS = 6 * 3600_000;
 
 /** "Is my data safe right now, and if not, what do I do?": the answer first, then each unit's card. */
 export function Dashboard({ route }: { route: Route }) {
@@ -35,26 +31,8 @@ export function Dashboard({ route }: { route: Route }) {
   // Recovery jobs started from a card: fan-out name → node id → job id; their progress comes as job events.
   // Jobs that name their target (any window, the CLI) land on the right card without this map.
   const [recoveryJobs, setRecoveryJobs] = useState(new Map<string, Map<number, string>>());
-  const recoveriesOf = (name: string): Map<number, NodeRecovery> => {
-    const jobs = new Map<number, JobState>();
-    for (const [nodeId, jobId] of recoveryJobs.get(name) ?? []) {
-      const job = svc.jobs.find((j) => j.id === jobId);
-      if (job) jobs.set(nodeId, job);
-    }
-    // svc.jobs is newest first: the first job seen for a node is its latest.
-    for (const j of [...svc.jobs].reverse()) {
-      if (j.target?.kind === 'fanout' && j.target.name === name && j.target.nodeId !== undefined) jobs.set(j.target.nodeId, j);
-    }
-    const out = new Map<number, NodeRecovery>();
-    for (const [nodeId, job] of jobs) {
-      const progress = (job.progress ?? { nodeId, phase: 'start' }) as NodeRecovery;
-      out.set(nodeId, job.status === 'running' ? progress : { ...progress, phase: job.status === 'succeeded' ? 'attached' : 'failed' });
-    }
-    return out;
-  };
+  const recoveriesOf = (name: string) => nodeRecoveries(svc.jobs, name, recoveryJobs.get(name));
   const now = Date.now();
-  const channelJob = (name: string): JobState | undefined =>
-    svc.jobs.find((j) => j.target?.kind === 'channel' && j.target.name === name && (j.status === 'running' || (j.endedAt !== null && now - Date.parse(j.endedAt) < SHOW_ENDED_JOB_MS)));
 
   const overall: { tone: Tone; text: string } =
     state.health === 'error'
@@ -113,7 +91,7 @@ export function Dashboard({ route }: { route: Route }) {
                 {...(channelDetails.get(c.name)?.measuredSince ? { measuredSince: channelDetails.get(c.name)!.measuredSince! } : {})}
                 ops={cOps}
                 healthOptions={healthOptions}
-                {...(channelJob(c.name) ? { job: channelJob(c.name)! } : {})}
+                {...(channelJob(svc.jobs, c.name, now) ? { job: channelJob(svc.jobs, c.name, now)! } : {})}
                 focused={focusKind === 'channel' && focusName === c.name}
               />
             ))}
