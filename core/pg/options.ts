@@ -7,6 +7,7 @@ import { ReplicaDeskError } from '../errors';
 import { PoolHbaDocument } from '../config/pgpool/pool-hba';
 import { PasswordBook, PoolPasswdDocument, defaultPoolKeyFile, readPoolKey } from '../config/pgpool/pool-passwd';
 import { type ConfDiagnostic, type PgpoolSettings, readPgpoolSettings } from '../config/pgpool/settings';
+import type { BackendTls } from './backend/connection';
 
 export interface HealthCheckOptions {
   /** Seconds between checks; 0 = off. */
@@ -31,6 +32,8 @@ export interface BackendNodeOptions {
   name: string;
   healthCheck: HealthCheckOptions;
   connectTimeoutMs: number;
+  /** ssl = on: ask the node for TLS (plain text if it has none, like pgpool). */
+  tls?: BackendTls;
 }
 
 export interface FanoutOptions {
@@ -131,6 +134,33 @@ function functionPatterns(list: string[], param: string): RegExp[] {
   });
 }
 
+/** ssl_ca_cert (a PEM file) and ssl_ca_cert_dir (a folder of PEM files): what backend certificates must chain to. */
+function readCaCertificates(dir: string, file: string, folder: string): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  const read = (f: string, param: string) => {
+    try {
+      out.push(fs.readFileSync(f));
+    } catch (err) {
+      throw new ReplicaDeskError('PGPOOL_TLS_FILES', `${param}: ${f} cannot be read (${(err as Error).message}).`, { file: f });
+    }
+  };
+  if (file) read(path.resolve(dir, file), 'ssl_ca_cert');
+  if (folder) {
+    const d = path.resolve(dir, folder);
+    let names: string[];
+    try {
+      names = fs.readdirSync(d);
+    } catch (err) {
+      throw new ReplicaDeskError('PGPOOL_TLS_FILES', `ssl_ca_cert_dir: ${d} cannot be read (${(err as Error).message}).`, { dir: d });
+    }
+    for (const n of names.sort()) {
+      const f = path.join(d, n);
+      if (fs.statSync(f).isFile() && fs.readFileSync(f, 'latin1').includes('-----BEGIN CERTIFICATE-----')) read(f, 'ssl_ca_cert_dir');
+    }
+  }
+  return out.length ? out : undefined;
+}
+
 export interface LoadedConfig {
   options: FanoutOptions;
   settings: PgpoolSettings;
@@ -212,11 +242,17 @@ export function loadPgpoolConfig(confFile: string, opts: { keyFile?: string; nam
   if (settings.bool('ssl')) {
     const cert = path.resolve(dir, settings.str('ssl_cert') || 'server.crt');
     const key = path.resolve(dir, settings.str('ssl_key') || 'server.key');
-    try {
-      tls = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
-    } catch (err) {
-      throw new ReplicaDeskError('PGPOOL_TLS_FILES', `ssl = on, but the certificate or key cannot be read (${(err as Error).message}). Check ssl_cert and ssl_key.`, { cert, key });
+    // pgpool: without ssl_cert and ssl_key, ssl = on encrypts only the connections to the backends.
+    const named = settings.str('ssl_cert') !== '' || settings.str('ssl_key') !== '';
+    if (named || (fs.existsSync(cert) && fs.existsSync(key))) {
+      try {
+        tls = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+      } catch (err) {
+        throw new ReplicaDeskError('PGPOOL_TLS_FILES', `ssl = on, but the certificate or key cannot be read (${(err as Error).message}). Check ssl_cert and ssl_key.`, { cert, key });
+      }
     }
+    const backendTls: BackendTls = { ca: readCaCertificates(dir, settings.str('ssl_ca_cert'), settings.str('ssl_ca_cert_dir')) };
+    for (const n of nodes) n.tls = backendTls;
   }
 
   const failoverOnError = settings.isSet('fail_over_on_backend_error') && !settings.isSet('failover_on_backend_error') ? settings.bool('fail_over_on_backend_error') : settings.bool('failover_on_backend_error');

@@ -872,10 +872,16 @@ export class FanoutSession {
   private privatePath: string | undefined;
   private pathChanges = 0;
 
-  /** After a statement that may change how names resolve, this session's cached table facts are its own. */
-  private notePathChange(text: string): void {
-    if (!/search_path|\btemp(?:orary)?\b|pg_temp|\bdiscard\b|\breset\s+all\b/i.test(text)) return;
-    this.privatePath = `session ${this.id}.${++this.pathChanges}`;
+  /**
+   * After a statement that may change how names resolve, this session's cached table facts are its own:
+   * anything naming search_path (SET, RESET, set_config), temporary objects created by DDL, and DISCARD or
+   * RESET ALL among session commands. (Ordinary writes are not scanned for "temp": a column of that name
+   * would cost a catalog query per statement.)
+   */
+  private notePathChange(text: string, kind: 'write' | 'ddl' | 'session'): void {
+    const changes =
+      /search_path/i.test(text) || (kind === 'ddl' && /\btemp(?:orary)?\b|pg_temp/i.test(text)) || (kind === 'session' && /\bdiscard\b|\breset\s+all\b/i.test(text));
+    if (changes) this.privatePath = `session ${this.id}.${++this.pathChanges}`;
   }
 
   private async sessionCommand(bufs: Buffer[], slots: Uint8Array, info: Classified | undefined, label: string, simple?: Buffer): Promise<void> {
@@ -884,7 +890,7 @@ export class FanoutSession {
       return;
     }
     const sink = await this.mainThenOthers(bufs, slots, label);
-    this.notePathChange(label);
+    this.notePathChange(label, 'session');
     if (sink && !sink.error && info) {
       if (info.sqlPrepare) this.sqlPrepared.set(info.sqlPrepare.name, info.sqlPrepare.inner);
       if (info.serializable && this.tx !== 'I') this.txSerializable = true;
@@ -1148,7 +1154,7 @@ export class FanoutSession {
       this.txTimestamp = (await this.internalQuery(FETCH_MAIN_TIMESTAMP))?.[0]?.[0] ?? undefined;
     }
     if (info?.ddl) this.ctx.catalog.invalidate(this.database);
-    if (info?.ddl || label.length < 4096) this.notePathChange(label);
+    if (info?.ddl || label.length < 4096) this.notePathChange(label, info?.ddl ? 'ddl' : 'write');
     const ts = this.txTimestamp;
     const buildOthers = (): OthersBufs => {
       const b = others(ts, det.table) as OthersBufs;

@@ -5,6 +5,7 @@
  * received chunk leave as a single write (no re-serialising, no per-message copies).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { serialize } from 'pg-protocol';
 import type { UserSecret } from '../../config/pgpool/pool-passwd';
 import { ScramClient } from '../auth/scram';
@@ -28,11 +29,21 @@ export interface ResponseSink {
   fail(conn: BackendConnection, err: Error): void;
 }
 
+/** TLS to a backend (pgpool's ssl = on): asked for, used when the server agrees, plain text when it refuses. */
+export interface BackendTls {
+  /** CA certificates (ssl_ca_cert / ssl_ca_cert_dir): the server's certificate must chain to one of them. */
+  ca?: Buffer[];
+}
+
 export interface BackendTarget {
   id: number;
   host: string;
   port: number;
+  tls?: BackendTls;
 }
+
+/** SSLRequest: length 8, code 1234.5679. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 export interface BackendLogin {
   user: string;
@@ -89,9 +100,12 @@ export class BackendConnection {
   private runStart = 0;
   private runEnd = 0;
 
+  /** Whether the connection runs over TLS. */
+  encrypted = false;
+
   private constructor(
     readonly target: BackendTarget,
-    private readonly socket: net.Socket,
+    private socket: net.Socket,
     readonly user: string,
     readonly database: string,
   ) {}
@@ -107,8 +121,10 @@ export class BackendConnection {
 
   static connect(target: BackendTarget, login: BackendLogin): Promise<BackendConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ ...connectOptions(target), noDelay: true, keepAlive: true });
-      const conn = new BackendConnection(target, socket, login.user, login.database);
+      const raw = net.connect({ ...connectOptions(target), noDelay: true, keepAlive: true });
+      // The plain socket, or the TLS socket over it once the server agreed to TLS.
+      let socket: net.Socket = raw;
+      const conn = new BackendConnection(target, raw, login.user, login.database);
       let settled = false;
       const timer = setTimeout(() => finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) did not answer within ${login.connectTimeoutMs} ms`, target.id)), login.connectTimeoutMs || 10000);
       const finish = (err?: Error) => {
@@ -117,6 +133,7 @@ export class BackendConnection {
         clearTimeout(timer);
         if (err) {
           socket.destroy();
+          raw.destroy();
           reject(err);
         } else {
           socket.removeAllListeners('data');
@@ -124,16 +141,46 @@ export class BackendConnection {
           resolve(conn);
         }
       };
-      socket.once('error', (e) => finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) is unreachable: ${e.message}`, target.id)));
-      socket.once('close', () => {
-        if (!settled) finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) closed the connection during login`, target.id));
-        else conn.breakWith(new BackendUnreachableError(`the connection to node ${target.id} (${target.host}:${target.port}) was closed`, target.id));
-      });
-      socket.on('error', (e) => conn.breakWith(new BackendUnreachableError(`the connection to node ${target.id} failed: ${e.message}`, target.id)));
-      socket.once('connect', () => {
+      const watch = (s: net.Socket) => {
+        s.once('error', (e) => finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) is unreachable: ${e.message}`, target.id)));
+        s.once('close', () => {
+          if (!settled) finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) closed the connection during login`, target.id));
+          else conn.breakWith(new BackendUnreachableError(`the connection to node ${target.id} (${target.host}:${target.port}) was closed`, target.id));
+        });
+        s.on('error', (e) => conn.breakWith(new BackendUnreachableError(`the connection to node ${target.id} failed: ${e.message}`, target.id)));
+      };
+      watch(raw);
+      const startup = () => {
         const params: Record<string, string> = { user: login.user, database: login.database };
         for (const [k, v] of login.params) params[k] = v;
+        socket.on('data', loginData);
         socket.write(serialize.startup(params));
+      };
+      raw.once('connect', () => {
+        if (!target.tls) return startup();
+        raw.write(SSL_REQUEST);
+        raw.once('data', (answer: Buffer) => {
+          // Exactly one byte: anything after an 'S' would be unencrypted data slipped in before the handshake.
+          if (answer.length === 1 && answer[0] === 0x4e) return startup(); // the server has no TLS: plain text, like pgpool
+          if (answer.length !== 1 || answer[0] !== 0x53) {
+            finish(new BackendUnreachableError(`node ${target.id} (${target.host}:${target.port}) gave an invalid answer to the TLS request`, target.id));
+            return;
+          }
+          const ca = target.tls!.ca;
+          const secure = tls.connect({
+            socket: raw,
+            ca,
+            // Without a CA nothing is checked (pgpool's default, and libpq's sslmode=require); with one the
+            // certificate must chain to it (verify-ca: the host name is not compared, as in pgpool).
+            rejectUnauthorized: !!ca?.length,
+            checkServerIdentity: () => undefined,
+          });
+          socket = secure;
+          conn.socket = secure;
+          conn.encrypted = true;
+          watch(secure);
+          secure.once('secureConnect', startup);
+        });
       });
       let scram: ScramClient | undefined;
       const loginSink = {
@@ -178,14 +225,14 @@ export class BackendConnection {
         },
         endOfChunk() {},
       };
-      socket.on('data', (chunk: Buffer) => {
+      function loginData(chunk: Buffer): void {
         if (settled) return;
         try {
           conn.framer.push(chunk, loginSink);
         } catch (err) {
           finish(new BackendUnreachableError(`node ${target.id} sent an invalid reply: ${(err as Error).message}`, target.id));
         }
-      });
+      }
     });
   }
 
