@@ -186,6 +186,26 @@ describe('fan-out routing', () => {
     await c.query('DROP TABLE t_stamped');
   });
 
+  test('autocommit writes with large results (held back, then streamed), notices and errors reach the client in order', async () => {
+    const c = await rp.client(db);
+    const notices: string[] = [];
+    c.on('notice', (n) => notices.push(n.message ?? ''));
+    await c.query('CREATE TABLE t_big (id int PRIMARY KEY, pad text)');
+    // About 400 KiB of RETURNING rows: more than the proxy holds back for its own ReadyForQuery.
+    const big = await c.query("INSERT INTO t_big SELECT g, repeat('x', 200) || g FROM generate_series(1, 2000) g RETURNING id, pad");
+    assert.equal(big.rowCount, 2000);
+    assert.deepEqual(big.rows.slice(0, 2).map((r) => r.id), [1, 2]);
+    assert.equal(big.rows[1999].pad, 'x'.repeat(200) + '2000');
+    const small = await c.query('UPDATE t_big SET pad = pad WHERE id <= 3 RETURNING id');
+    assert.deepEqual(small.rows.map((r) => r.id).sort(), [1, 2, 3]);
+    await c.query("DO $$BEGIN RAISE NOTICE 'rd-notice-1'; RAISE NOTICE 'rd-notice-2'; END$$; UPDATE t_big SET pad = 'y' WHERE id = 1");
+    assert.deepEqual(notices.filter((m) => m.startsWith('rd-notice')), ['rd-notice-1', 'rd-notice-2']);
+    await assert.rejects(c.query('INSERT INTO t_big VALUES (1, null)'), /duplicate key/);
+    assert.equal((await c.query('SELECT count(*)::int AS n FROM t_big')).rows[0].n, 2000, 'the session goes on after the error');
+    await c.end();
+    await assertIdentical('after large autocommit results');
+  });
+
   test('a cancel request reaches the node running the query; the session carries on', async () => {
     const c = await rp.client(db);
     const started = Date.now();
