@@ -7,8 +7,9 @@
  * A third row, "direct", runs the same pgbench straight at backend 0 (no proxy, its own copy of the
  * pgbench tables so the fan-out's two backends stay identical): the ceiling of this machine, where pgbench,
  * the PostgreSQL servers and the proxy all share the same cores. The proxy runs in its own process
- * (proxy-process.ts), like pgpool, so its CPU time and memory (RSS) are its own. A fourth row, "node relay"
- * (relay-process.ts), is a plain Node.js byte relay to backend 0: the floor of any Node proxy here.
+ * (proxy-process.ts, compiled to plain JavaScript as the product ships), like pgpool, so its CPU time and
+ * memory (RSS) are its own. A fourth row, "node relay" (relay-process.ts), is a plain Node.js byte relay to
+ * backend 0: the floor of any Node proxy here.
  *
  * Environment: BENCH_SECONDS (default 30) per run, BENCH_ROUNDS (default 1; the median is reported),
  * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay, comma
@@ -20,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
 import pg from 'pg';
 import { freePort, waitFor } from '../../test/servers/ports';
 import { type PostgresInstance, startPostgres } from '../../test/servers/postgres';
@@ -254,12 +256,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** The ReplicaDesk proxy in its own process, reading the very same pgpool.conf (only the port differs). */
+/**
+ * The child's script compiled to plain JavaScript first, as the product ships (tsc output): run under tsx,
+ * every named closure would also pay for esbuild's keep-names wrapper (an Object.defineProperty per call).
+ */
+async function compiled(script: string): Promise<string> {
+  const out = path.join(runDir!, path.basename(script).replace(/\.ts$/, '.js'));
+  await esbuild.build({ entryPoints: [path.join(__dirname, script)], bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: out, logLevel: 'warning' });
+  return out;
+}
+
 async function startProxy(conf: string, port: number): Promise<ChildProcess> {
-  return startChild([...PROXY_NODE_ARGS, '--import', 'tsx', path.join(__dirname, 'proxy-process.ts'), conf, String(port)]);
+  return startChild([...PROXY_NODE_ARGS, await compiled('proxy-process.ts'), conf, String(port)]);
 }
 
 async function startChild(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The compiled scripts live in the run folder: packages come from our node_modules.
+  const env = { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   child.stderr!.on('data', (d) => {
     err = (err + d).slice(-8000);
@@ -296,7 +310,7 @@ async function main(): Promise<number> {
     log(`fan-out benchmark: pgbench scale ${SCALE}, ${CLIENTS} clients, ${THREADS} threads, ${SECONDS} s per run, ${ROUNDS} round(s); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir: dir })))));
     for (const b of backends) await initPgbench(b, DB);
-    if (enabled('direct')) await initPgbench(backends[0]!, DIRECT_DB);
+    if (enabled('direct') || enabled('relay')) await initPgbench(backends[0]!, DIRECT_DB);
     const [f0, f1] = await Promise.all(backends.map(fingerprint));
     if (f0 !== f1) throw new Error('the backends differ right after pgbench -i');
 
@@ -305,7 +319,7 @@ async function main(): Promise<number> {
     const rdPort = await freePort();
     if (enabled('replicadesk')) proxy = await startProxy(conf, rdPort);
     const relayPort = await freePort();
-    if (enabled('relay')) relay = await startChild(['--import', 'tsx', path.join(__dirname, 'relay-process.ts'), String(relayPort), backends[0]!.host, String(backends[0]!.port)]);
+    if (enabled('relay')) relay = await startChild([await compiled('relay-process.ts'), String(relayPort), backends[0]!.host, String(backends[0]!.port)]);
     if (enabled('pgpool')) pgpool = await startPgpool(pgpoolDir, conf, pgpoolPort);
     const idleMem = { ReplicaDesk: proxy?.pid ? treeMemory(proxy.pid) : undefined, 'pgpool-II': pgpool?.pid ? treeMemory(pgpool.pid) : undefined };
 
