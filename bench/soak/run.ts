@@ -166,6 +166,14 @@ async function main(): Promise<void> {
   if (heapArgs.length) await takeSnapshot();
   const written = await units.stopWriting();
   const applied = await units.waitApplied(written);
+  if (applied !== written) {
+    // Say where the channel stood, before everything is removed.
+    const st = (await apiCall('channels.status', { name: 'soak' }).catch((e: Error) => ({ error: e.message }))) as Record<string, unknown>;
+    const keys = ['Slave_IO_Running', 'Slave_SQL_Running', 'Slave_IO_State', 'Slave_SQL_Running_State', 'Last_IO_Errno', 'Last_IO_Error', 'Last_SQL_Errno', 'Last_SQL_Error', 'Read_Master_Log_Pos', 'Exec_Master_Log_Pos', 'error'];
+    console.log(`channel status: ${JSON.stringify(Object.fromEntries(keys.filter((k) => k in st).map((k) => [k, st[k]])))}`);
+    const errs = (await apiCall('history.list', { limit: 10, severity: 'error' }).catch(() => [])) as { at: string; source: string; message: string }[];
+    for (const e of errs) console.log(`  history error ${e.at} ${e.source}: ${e.message.slice(0, 200)}`);
+  }
   await units.cleanup();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
