@@ -127,6 +127,8 @@ describe('fan-out TLS to the backends', () => {
     const loaded = loadPgpoolConfig(conf, { keyFile: path.join(dir, 'no-key') });
     assert.equal(loaded.options.tls, undefined, 'no certificate for clients: frontend TLS stays off');
     assert.equal(loaded.options.nodes[0]!.tls?.ca?.length, 2);
+    // Read and used, so not reported as unsupported.
+    assert.deepEqual(loaded.diagnostics.filter((d) => /ssl_ca_cert/.test(d.message)), []);
     fs.writeFileSync(conf, ["backend_clustering_mode = 'native_replication'", "backend_hostname0 = '127.0.0.1'", 'ssl = on', "ssl_ca_cert = 'missing.pem'"].join('\n') + '\n');
     assert.throws(() => loadPgpoolConfig(conf, { keyFile: path.join(dir, 'no-key') }), /ssl_ca_cert: .*missing\.pem cannot be read/);
   });
