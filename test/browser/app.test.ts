@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import fs from 'node:fs';
-import { browserSkipReason, gotoHash, launch, screenshot, startServe, writePgpoolConf, type Browser, type Served } from './harness';
+import { browserSkipReason, gotoHash, launch, screenshot, startServe, waitForExpr, writePgpoolConf, type Browser, type Served } from './harness';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[browser] skipped: ${skip}`);
@@ -34,6 +34,15 @@ async function setting(key: string): Promise<string | null> {
     body: JSON.stringify({ method: 'settings.get', params: { key } }),
   });
   return ((await res.json()) as { result: { value: string | null } }).result.value;
+}
+
+/** Puts a preference back through the API (a failed test must not leave its language to the next ones). */
+async function resetSetting(key: string, value: string): Promise<void> {
+  await fetch(new URL('api/call', served.base), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ method: 'settings.set', params: { key, value } }),
+  });
 }
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -88,7 +97,7 @@ test('the language chosen in one window is kept by the service (tray, notificati
     await open(page2);
     await page.getByTestId('lang-select').selectOption('zh');
     await until('the service to keep the choice', async () => (await setting('ui.lang')) === 'zh');
-    await page2.waitForFunction(`document.documentElement.lang === 'zh-CN'`);
+    await waitForExpr(page2, `document.documentElement.lang === 'zh-CN'`);
     assert.equal(await page2.getByTestId('lang-select').inputValue(), 'zh');
     await page2.getByRole('link', { name: '仪表板' }).waitFor();
     // A window opened later starts in the kept language, whatever its browser's language.
@@ -96,16 +105,17 @@ test('the language chosen in one window is kept by the service (tray, notificati
     try {
       const page3 = await third.newPage();
       await open(page3);
-      await page3.waitForFunction(`document.documentElement.lang === 'zh-CN'`);
+      await waitForExpr(page3, `document.documentElement.lang === 'zh-CN'`);
     } finally {
       await third.close();
     }
     await page2.getByTestId('lang-select').selectOption('auto');
     await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto');
-    await page.waitForFunction(`document.documentElement.lang === 'en'`);
+    await waitForExpr(page, `document.documentElement.lang === 'en'`);
     assert.equal(await page.getByTestId('lang-select').inputValue(), 'auto');
   } finally {
     await other.close();
+    await resetSetting('ui.lang', 'auto');
   }
 });
 

@@ -113,18 +113,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * Waits until a JavaScript expression is true in the page. Not page.waitForFunction: when the answer is not
+ * there at once, Playwright polls with eval inside the page, which our CSP (no 'unsafe-eval') refuses, so
+ * such waits failed only when the page was slow. page.evaluate goes through the DevTools protocol instead.
+ */
+export async function waitForExpr(page: Page, expr: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(`!!(${expr})`))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Moves the app to a screen and waits until that screen is the one shown (not the previous one). */
 export async function gotoHash(page: Page, hash: string): Promise<void> {
   await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
   const screen = hash.replace(/^#\//, '').split('/')[0];
-  await page.waitForFunction(`document.querySelector('.side-nav a[aria-current="page"]')?.getAttribute('href')?.startsWith('#/${screen}')`);
+  await waitForExpr(page, `document.querySelector('.side-nav a[aria-current="page"]')?.getAttribute('href')?.startsWith('#/${screen}')`);
   await page.locator('h1.screen-title').first().waitFor();
 }
 
 /** Switches the language and waits until the page has re-rendered in it. */
 export async function switchLang(page: Page, lang: 'en' | 'ja' | 'zh'): Promise<void> {
   await page.getByTestId('lang-select').selectOption(lang);
-  await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(lang === 'zh' ? 'zh-CN' : lang)}`);
+  await waitForExpr(page, `document.documentElement.lang === ${JSON.stringify(lang === 'zh' ? 'zh-CN' : lang)}`);
 }
 
 /** A minimal pgpool.conf (native replication, two backends) in a fresh folder; returns its path. */

@@ -180,7 +180,10 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/never applied to the backup/).waitFor();
     await dialog.getByRole('button', { name: 'Skip 1 and continue' }).click();
-    await until('the channel to run again after the skip', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
+    await until('the channel to run again after the skip', async () => /Up to date/.test(await card.locator('.card-actions').innerText())).catch(async (err: Error) => {
+      await screenshot(page, 'failure-replica-after-skip');
+      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
+    });
     await m.query(`INSERT INTO \`${db}\`.orders VALUES (5, 'tape')`);
     await until('a later write to arrive after the skip', async () => {
       const [rows] = await tgt.query(`SELECT item FROM \`${db}\`.orders WHERE id = 5`);
