@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -162,5 +163,61 @@ test('the check step names a server that does not answer and holds the start bac
   } finally {
     await api('fanouts.delete', { name }).catch(() => undefined);
     fs.rmSync(path.dirname(conf), { recursive: true, force: true });
+  }
+});
+
+test('a new setup written by ReplicaDesk: servers and sign-in entered, files written, each server checked, started, writes reach both', { skip: skip ?? false, timeout: 180_000 }, async () => {
+  const [n0, n1] = nodes as [PostgresInstance, PostgresInstance];
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rd-pgpool-new-')), 'office');
+  const port = await freePort();
+  const name = `pg-new-${port}`;
+  try {
+    const page = await browser.newPage();
+    await page.goto(served.openUrl);
+    await page.getByTestId('overall').waitFor();
+    await gotoHash(page, '#/fanout-setup');
+    await page.getByLabel('Name of this fan-out').fill(name);
+    await page.getByLabel('Write a new setup').check();
+    await page.getByLabel('Folder for the new files').fill(dir);
+    await page.getByLabel('Port applications connect to').fill(String(port));
+    for (const [i, n] of [n0, n1].entries()) {
+      const row = page.getByRole('group', { name: new RegExp(`^Server \\+${i}`) });
+      await row.getByLabel(/backend_hostname/).fill(n.host);
+      await row.getByLabel(/backend_port/).fill(String(n.port));
+    }
+    await page.getByLabel('PostgreSQL user').fill(n0.user);
+    await page.getByLabel('Its password').fill(n0.password);
+    await screenshot(page, 'en-fanout-wizard-new-setup');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: /Step 3 of 4/ }).waitFor({ timeout: 30_000 });
+    await page.getByText(/All 2 servers answered/).waitFor({ timeout: 30_000 });
+    // The files are pgpool-II's own, beside each other, the passwords not in clear.
+    assert.ok(fs.existsSync(path.join(dir, 'pgpool.conf')) && fs.existsSync(path.join(dir, 'pool_hba.conf')));
+    assert.ok(!fs.readFileSync(path.join(dir, 'pool_passwd'), 'utf8').includes(n0.password), 'pool_passwd holds no clear password');
+    await page.getByRole('button', { name: 'Start the fan-out' }).click();
+    await page.getByText(/The fan-out is running/).waitFor({ timeout: 60_000 });
+    const client = new pg.Client({ host: '127.0.0.1', port, user: n0.user, password: n0.password, database: 'postgres' });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE ui_new_setup (id int PRIMARY KEY)');
+      await client.query('INSERT INTO ui_new_setup VALUES (1)');
+    } finally {
+      await client.end();
+    }
+    for (const n of [n0, n1]) {
+      const direct = await n.connect();
+      try {
+        assert.deepEqual((await direct.query('SELECT id FROM ui_new_setup')).rows, [{ id: 1 }]);
+        await direct.query('DROP TABLE ui_new_setup');
+      } finally {
+        await direct.end();
+      }
+    }
+    assert.deepEqual(browser.problems, []);
+    await page.close();
+  } finally {
+    await api('fanouts.stop', { name }).catch(() => undefined);
+    await api('fanouts.delete', { name }).catch(() => undefined);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 });

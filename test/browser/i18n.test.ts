@@ -99,6 +99,10 @@ for (const lang of ['ja', 'zh'] as const) {
         texts.push(await readable(page));
         await screenshot(page, `${lang}-fanout-wizard-step2`);
         await page.locator('.wizard-steps button').first().click();
+        // "Write a new setup": its form too (left open for the checks below).
+        await page.locator('input[name="fanout-mode"]').nth(1).check();
+        await page.locator('input[type="password"]').first().waitFor();
+        texts.push(await readable(page));
       }
       // Submitting the empty add-backup form shows every validation message.
       if (hash === '#/prepare-master') {

@@ -16,6 +16,7 @@ import { backendEdits, readBackends, type PgpoolBackendRow } from '../model/pgpo
 import { href, navigate } from '../router';
 import { pgpoolOps } from '../services/setup';
 import { backendsValid, PgpoolBackends } from './PgpoolBackends';
+import { emptyNewSetup, newSetupParams, newSetupValid, NewPgpoolSetup, type NewSetupForm } from './NewPgpoolSetup';
 
 type Plan = ApiResult<'pgpool.plan'>;
 type Created = ApiResult<'fanouts.create'>;
@@ -40,6 +41,11 @@ export function FanoutWizard() {
   const [plan, setPlan] = useState<Plan>();
   const [created, setCreated] = useState<Created>();
   const [checked, setChecked] = useState<Checked>();
+  // Use the person's pgpool.conf, or write a new setup (pgpool.create) in a folder of the data dir.
+  const [mode, setMode] = useState<'file' | 'new'>('file');
+  const sep = svc.info?.platform === 'win32' ? '\\' : '/';
+  const [setup, setSetup] = useState<NewSetupForm>(() => emptyNewSetup(svc.info ? `${svc.info.dataDir}${sep}pgpool` : ''));
+  const [keyFile, setKeyFile] = useState<string>();
   const [listen, setListen] = useState<string | null>();
   const [run, action, clearAction] = useAction();
   const steps = [
@@ -59,12 +65,27 @@ export function FanoutWizard() {
   const checkAgain = () =>
     void run(async () => {
       setChecked(undefined);
-      setChecked(await ops.checkBackends(loaded!.path));
+      setChecked(await ops.checkBackends(loaded!.path, keyFile));
     });
 
   const next = () => {
     setTouched((o) => ({ ...o, [step]: true }));
-    if (step === 0) {
+    if (step === 0 && mode === 'new') {
+      if (!nameOk || !newSetupValid(setup)) return;
+      void run(async () => {
+        const made = await ops.createSetup(newSetupParams(setup));
+        setKeyFile(made.keyFile);
+        const r = await ops.read(made.configPath);
+        const original = readBackends(r.text);
+        setLoaded({ path: made.configPath, text: r.text, problems: r.problems, original });
+        setForm({ backends: original.backends.map((b) => ({ ...b })), port: original.port });
+        setCreated(await ops.createFanout(name, made.configPath, made.keyFile));
+        setChecked(undefined);
+        // The servers were just entered: straight to the check.
+        setStep(2);
+        setChecked(await ops.checkBackends(made.configPath, made.keyFile));
+      });
+    } else if (step === 0) {
       if (!nameOk || !path.trim()) return;
       void run(async () => {
         const r = await ops.read(path.trim());
@@ -113,7 +134,7 @@ export function FanoutWizard() {
       onNext={next}
       onCancel={() => navigate('dashboard')}
       nextLabel={nextLabel}
-      nextDisabled={(step === 0 && show && (!nameOk || !path.trim())) || (step === 1 && show && !backendsValid(form)) || (step === 2 && (blocking.length > 0 || !checked || unreachable.length > 0))}
+      nextDisabled={(step === 0 && show && (!nameOk || (mode === 'file' ? !path.trim() : !newSetupValid(setup)))) || (step === 1 && show && !backendsValid(form)) || (step === 2 && (blocking.length > 0 || !checked || unreachable.length > 0))}
       busy={action.busy}
     >
       {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
@@ -123,10 +144,33 @@ export function FanoutWizard() {
           <Field label={t('fanout.name')} required hint={t('add.nameHint')} error={show && !nameOk ? t(isUnitName(name) ? 'validate.nameTaken' : 'validate.name') : undefined}>
             {(p) => <input {...p} spellCheck={false} value={name} onChange={(e) => setName(e.target.value)} />}
           </Field>
-          <Field label={t('fanout.confPath')} required hint={t('fanout.confPathHint')} error={show && !path.trim() ? t('validate.required') : undefined}>
-            {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => setPath(e.target.value)} />}
-          </Field>
-          <Notice tone="info">{t('fanout.authLead')}</Notice>
+          <fieldset className="choices">
+            <legend className="field-label">{t('fanout.mode')}</legend>
+            <label className="choice">
+              <input type="radio" name="fanout-mode" checked={mode === 'file'} onChange={() => setMode('file')} />
+              <span>
+                <strong>{t('fanout.mode.file')}</strong>
+                <span className="field-hint">{t('fanout.mode.fileHint')}</span>
+              </span>
+            </label>
+            <label className="choice">
+              <input type="radio" name="fanout-mode" checked={mode === 'new'} onChange={() => setMode('new')} />
+              <span>
+                <strong>{t('fanout.mode.new')}</strong>
+                <span className="field-hint">{t('fanout.mode.newHint')}</span>
+              </span>
+            </label>
+          </fieldset>
+          {mode === 'file' ? (
+            <>
+              <Field label={t('fanout.confPath')} required hint={t('fanout.confPathHint')} error={show && !path.trim() ? t('validate.required') : undefined}>
+                {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => setPath(e.target.value)} />}
+              </Field>
+              <Notice tone="info">{t('fanout.authLead')}</Notice>
+            </>
+          ) : (
+            <NewPgpoolSetup form={setup} onChange={setSetup} showErrors={show} />
+          )}
         </>
       ) : null}
       {step === 1 && loaded ? (

@@ -1,4 +1,4 @@
-import type { MyCnfPlanView, MyCnfView, ReplicaDeskApi } from '../../../core/api/contract';
+import type { ApiParams, MyCnfPlanView, MyCnfView, ReplicaDeskApi } from '../../../core/api/contract';
 import type { JobState, MySqlEndpointInput } from '../../../core/api/types';
 import { lines, type EndpointForm, type FilterForm, type StartForm } from '../model/forms';
 import type { PgpoolEditOp } from '../model/pgpool';
@@ -147,9 +147,11 @@ export function pgpoolOps(api: ReplicaDeskApi) {
     read: (path: string) => api.call('pgpool.read', { path }),
     plan: (path: string, edits: PgpoolEditOp[]) => api.call('pgpool.plan', { path, edits }),
     apply: (path: string, edits: PgpoolEditOp[]) => api.call('pgpool.apply', { path, edits }),
-    createFanout: (name: string, configPath: string) => api.call('fanouts.create', { name, configPath }),
+    createFanout: (name: string, configPath: string, keyFile?: string) => api.call('fanouts.create', { name, configPath, ...(keyFile ? { keyFile } : {}) }),
     startFanout: (name: string) => api.call('fanouts.start', { name }),
     /** One login per backend of the file (health_check_user), nothing started. */
-    checkBackends: (configPath: string) => api.call('fanouts.check', { configPath }),
+    checkBackends: (configPath: string, keyFile?: string) => api.call('fanouts.check', { configPath, ...(keyFile ? { keyFile } : {}) }),
+    /** A new pgpool.conf, pool_hba.conf and pool_passwd (AES, with its 0600 key file) in a folder. */
+    createSetup: (params: ApiParams<'pgpool.create'>) => api.call('pgpool.create', params),
   };
 }
