@@ -205,8 +205,12 @@ async function main(): Promise<void> {
   // RSS is judged loosely on purpose (GC saw-tooth, allocator arenas, and a heap snapshot raises it for good):
   // a real leak per request at this rate grows by tens of MB per hour. The heap comparison, when taken, is the
   // sharper test: live objects after a full GC, JIT code left out (it grows while functions get optimized).
-  const rssGrowth = rssSlope > 20_000;
-  console.log(`VERDICT RSS: ${Number.isNaN(rssSlope) ? 'too short to judge (run 6+ minutes)' : rssGrowth ? 'growth trend' : 'no growth trend'}`);
+  // A leak keeps setting new highs: the floors of the last third must also top every floor before them (a
+  // collection that shrinks the heap mid-run makes the slope alone climb back up without any new high).
+  const third = Math.max(1, Math.floor(perMinute.length / 3));
+  const newHigh = Math.max(...perMinute.slice(-third).map((x) => x.rssKb)) > Math.max(...perMinute.slice(1, -third).map((x) => x.rssKb), 0);
+  const rssGrowth = rssSlope > 20_000 && newHigh;
+  console.log(`VERDICT RSS: ${Number.isNaN(rssSlope) ? 'too short to judge (run 6+ minutes)' : rssGrowth ? 'growth trend' : `no growth trend${newHigh ? '' : ' (no new high in the last third)'}`}`);
   console.log(`VERDICT open fds: ${fdSlope > 10 ? 'growth trend' : 'no growth trend'}`);
   let heapLeak: boolean | undefined;
   if (snapshots.length === 2) {
