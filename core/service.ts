@@ -104,12 +104,12 @@ export class Service {
   /** Samples every channel for the dashboard's last-hour chart. */
   private async sampleMetrics(): Promise<void> {
     if (this.stopping) return;
-    const entries = await this.channels.list();
-    for (const e of entries) {
-      const status = await this.channels.status(e.name).catch(() => undefined);
-      if (status) this.metrics.add(e.name, status);
+    const configs = await this.channels.repo.listConfigs();
+    for (const c of configs) {
+      const status = await this.channels.status(c.name).catch(() => undefined);
+      if (status) this.metrics.add(c.name, status);
     }
-    this.metrics.retain(entries.map((e) => e.name));
+    this.metrics.retain(configs.map((c) => c.name));
   }
 
   /**
@@ -120,14 +120,14 @@ export class Service {
   private async channelNeeds(master: { host: string; port: number }): Promise<ChannelNeed[]> {
     const loopback = (h: string) => (['localhost', '127.0.0.1', '::1', ''].includes(h.toLowerCase()) ? 'loopback' : h.toLowerCase());
     const needs: ChannelNeed[] = [];
-    for (const e of await this.channels.list()) {
-      const { config } = await this.channels.endpoints(e.name);
-      if (loopback(config.master.host) !== loopback(master.host) || config.master.port !== master.port) continue;
-      const s = await this.channels.status(e.name);
+    // Settings only: the sealed passwords are not needed to know which master a channel reads.
+    for (const c of await this.channels.repo.listConfigs()) {
+      if (loopback(c.master.host) !== loopback(master.host) || c.master.port !== master.port) continue;
+      const s = await this.channels.status(c.name);
       needs.push(
         s.Relay_Master_Log_File
-          ? { channel: e.name, file: s.Relay_Master_Log_File, position: s.Exec_Master_Log_Pos }
-          : { channel: e.name, file: `(channel ${e.name} has not read its first binlog yet)` },
+          ? { channel: c.name, file: s.Relay_Master_Log_File, position: s.Exec_Master_Log_Pos }
+          : { channel: c.name, file: `(channel ${c.name} has not read its first binlog yet)` },
       );
     }
     return needs;

@@ -1,5 +1,7 @@
 import { ReplicaDeskError, toErrorInfo } from '../errors';
 import type { ApiMethod, ApiParams, ApiResponse, ApiResult } from './contract';
+import { SETTING_KEYS } from './handlers/settings';
+import type { SettingKey } from './types';
 import { type Check, arr, bool, int, lit, mysqlEndpoint, nullable, obj, oneOf, optional, str, tagged } from './schema';
 
 const dbName = str({ max: 64 });
@@ -76,6 +78,8 @@ const masterSetup = {
   retentionDays: optional(int({ min: 1, max: 3650 })),
   forCopy: optional(bool),
 };
+
+const settingKey = oneOf(...(Object.keys(SETTING_KEYS) as SettingKey[]));
 
 /** The accepted parameter shape of every method; a method missing here is a compile error. */
 export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
@@ -154,8 +158,8 @@ export const METHOD_PARAMS: { [M in ApiMethod]: Check<ApiParams<M>> } = {
   'purge.run': obj({ master: mysqlEndpoint, needs: optional(arr(channelNeed, { max: 1000 })), purgeTo: str({ max: 255 }) }),
   'jobs.list': obj({}),
   'jobs.cancel': obj({ id: str({ max: 64 }) }),
-  'settings.get': obj({ key: oneOf('ui.lang', 'ui.lagAlertSeconds', 'ui.notifications') }),
-  'settings.set': obj({ key: oneOf('ui.lang', 'ui.lagAlertSeconds', 'ui.notifications'), value: str({ max: 100 }) }),
+  'settings.get': obj({ key: settingKey }),
+  'settings.set': obj({ key: settingKey, value: str({ max: 100 }) }),
 };
 
 export type ApiHandlers = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };

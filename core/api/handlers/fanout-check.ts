@@ -1,3 +1,4 @@
+import type { UserSecret } from '../../config/pgpool/pool-passwd';
 import { BackendConnection, BackendLoginError } from '../../pg/backend/connection';
 import { loadPgpoolConfig } from '../../pg/options';
 import type { ApiHandlers } from '../methods';
@@ -16,7 +17,7 @@ export function fanoutCheckHandlers(): Pick<ApiHandlers, 'fanouts.check'> {
         loaded.options.nodes.map(async (n): Promise<BackendCheck> => {
           const hc = n.healthCheck;
           const login = user ?? hc.user;
-          const secret = (!user && hc.password ? { user: hc.user, password: hc.password } : undefined) ?? safeLookup(() => loaded.options.passwords.lookup(login));
+          const secret: UserSecret | undefined = !user && hc.password ? { user: hc.user, password: hc.password } : safeLookup(() => loaded.options.passwords.lookup(login));
           const started = Date.now();
           const base = { nodeId: n.id, hostname: n.host, port: n.port, weight: n.weight };
           try {
@@ -24,7 +25,7 @@ export function fanoutCheckHandlers(): Pick<ApiHandlers, 'fanouts.check'> {
               user: login,
               database: database ?? (hc.database || 'postgres'),
               params: new Map([['application_name', 'replicadesk check']]),
-              secret: secret as never,
+              secret,
               connectTimeoutMs: (hc.timeout || 10) * 1000,
             });
             const serverVersion = conn.params.get('server_version') ?? null;
