@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ChannelSummary, JobState } from '../../../core/api/types';
 import { Card } from '../components/Card';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { RemoveAction } from '../components/RemoveAction';
 import { Field } from '../components/Field';
 import { LineChart } from '../components/LineChart';
 import { Notice } from '../components/Notice';
@@ -92,7 +93,6 @@ export function ChannelCard({
 
   const tone: Tone = health.health === 'idle' ? 'idle' : health.health;
   const [run, action] = useAction();
-  const [confirmRemove, setConfirmRemove] = useState(false);
   // While a job works on the channel (it stops and starts the channel itself), the buttons would fight it.
   const jobRunning = job?.status === 'running';
   const busy = action.busy || jobRunning;
@@ -164,26 +164,14 @@ export function ChannelCard({
           </details>
         ) : null}
         {ops.remove && io === 'No' && sql === 'No' && !jobRunning ? (
-          <div className="button-row spaced">
-            <button type="button" className="link" disabled={action.busy} onClick={() => setConfirmRemove(true)}>
-              {t('channel.remove')}
-            </button>
-          </div>
+          <RemoveAction
+            label={t('channel.remove')}
+            title={t('channel.removeTitle', { name: summary.name })}
+            warning={t('channel.removeWarning')}
+            busy={action.busy}
+            onRemove={() => void run(() => ops.remove!(summary.name))}
+          />
         ) : null}
-        <ConfirmDialog
-          open={confirmRemove}
-          title={t('channel.removeTitle', { name: summary.name })}
-          confirmLabel={t('channel.removeConfirm')}
-          cancelLabel={t('action.cancel')}
-          danger
-          onCancel={() => setConfirmRemove(false)}
-          onConfirm={() => {
-            setConfirmRemove(false);
-            void run(() => ops.remove!(summary.name));
-          }}
-        >
-          <p>{t('channel.removeWarning')}</p>
-        </ConfirmDialog>
         {status?.Last_SQL_Error_Timestamp || status?.Last_IO_Error_Timestamp ? (
           <p className="secondary">{t('channel.errorAt', { time: formatTime(status.Last_SQL_Error_Timestamp || status.Last_IO_Error_Timestamp || '') })}</p>
         ) : null}

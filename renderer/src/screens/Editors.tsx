@@ -106,20 +106,7 @@ function MyCnfEditor() {
   return (
     <>
       <p className="lead">{t('editors.mycnfLead')}</p>
-      <form
-        className="field-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(path.trim());
-        }}
-      >
-        <Field label={t('mycnf.path')} hint={t('mycnf.pathHint')}>
-          {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => setPath(e.target.value)} />}
-        </Field>
-        <button type="submit" className="primary field-button" disabled={action.busy || !path.trim()}>
-          {t('mycnf.open')}
-        </button>
-      </form>
+      <OpenFileForm label={t('mycnf.path')} hint={t('mycnf.pathHint')} path={path} onPath={setPath} busy={action.busy} onOpen={(p) => void load(p)} />
       {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
       {saved ? (
         <Notice tone="ok" title={t('editors.saved')}>
@@ -280,6 +267,27 @@ function MyCnfEditor() {
   );
 }
 
+/** The file path and its Open button, at the top of both editors. */
+function OpenFileForm({ label, hint, path, onPath, busy, onOpen }: { label: string; hint: string; path: string; onPath: (p: string) => void; busy: boolean; onOpen: (path: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <form
+      className="field-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onOpen(path.trim());
+      }}
+    >
+      <Field label={label} hint={hint}>
+        {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => onPath(e.target.value)} />}
+      </Field>
+      <button type="submit" className="primary field-button" disabled={busy || !path.trim()}>
+        {t('mycnf.open')}
+      </button>
+    </form>
+  );
+}
+
 function TypedField({ option, value, onChange }: { option: KnownOption; value: string | null | undefined; onChange: (v: string | null) => void }) {
   const { t } = useI18n();
   const [touched, setTouched] = useState(false);
@@ -354,20 +362,7 @@ function PgpoolEditor() {
   return (
     <>
       <p className="lead">{t('editors.pgpoolLead')}</p>
-      <form
-        className="field-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(path.trim());
-        }}
-      >
-        <Field label={t('fanout.confPath')} hint={t('fanout.confPathHint')}>
-          {(p) => <input {...p} className="mono" spellCheck={false} value={path} onChange={(e) => setPath(e.target.value)} />}
-        </Field>
-        <button type="submit" className="primary field-button" disabled={action.busy || !path.trim()}>
-          {t('mycnf.open')}
-        </button>
-      </form>
+      <OpenFileForm label={t('fanout.confPath')} hint={t('fanout.confPathHint')} path={path} onPath={setPath} busy={action.busy} onOpen={(p) => void load(p)} />
       {action.error ? <Notice tone="error" title={t('action.failed')}>{action.error}</Notice> : null}
       {saved !== undefined ? <Notice tone="ok" title={t('editors.saved')}>{saved ? t('editors.backup', { path: saved }) : null}</Notice> : null}
       {file ? (

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FanoutSummary } from '../../../core/api/types';
 import { Card } from '../components/Card';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { RemoveAction } from '../components/RemoveAction';
 import { DataTable, type Column } from '../components/DataTable';
 import { Notice } from '../components/Notice';
 import { StatusBadge, type Tone } from '../components/StatusBadge';
@@ -53,7 +54,6 @@ export function FanoutCard({
   const [run, action] = useAction();
   const [pending, setPending] = useState<{ nodeId: number; verb: 'attach' | 'detach' | 'recover' } | undefined>();
   const [confirm, setConfirm] = useState<{ node: PoolNode; verb: 'detach' | 'attach' } | undefined>();
-  const [confirmRemove, setConfirmRemove] = useState(false);
   useEffect(() => {
     if (focused) {
       ref.current?.scrollIntoView({ block: 'start' });
@@ -159,27 +159,15 @@ export function FanoutCard({
           </p>
         ) : null}
         {ops.remove && !summary.running ? (
-          <div className="button-row spaced">
-            <button type="button" className="link" disabled={action.busy} onClick={() => setConfirmRemove(true)}>
-              {t('fanout.removeUnit')}
-            </button>
-          </div>
+          <RemoveAction
+            label={t('fanout.removeUnit')}
+            title={t('fanout.removeTitle', { name: summary.name })}
+            warning={t('fanout.removeWarning')}
+            busy={action.busy}
+            onRemove={() => void run(() => ops.remove!(summary.name))}
+          />
         ) : null}
       </Card>
-      <ConfirmDialog
-        open={confirmRemove}
-        title={t('fanout.removeTitle', { name: summary.name })}
-        confirmLabel={t('channel.removeConfirm')}
-        cancelLabel={t('action.cancel')}
-        danger
-        onCancel={() => setConfirmRemove(false)}
-        onConfirm={() => {
-          setConfirmRemove(false);
-          void run(() => ops.remove!(summary.name));
-        }}
-      >
-        <p>{t('fanout.removeWarning')}</p>
-      </ConfirmDialog>
       <ConfirmDialog
         open={!!confirm}
         title={confirm ? t(confirm.verb === 'detach' ? 'node.detachTitle' : 'node.attachTitle', { host: `${confirm.node.hostname}:${confirm.node.port}` }) : ''}
