@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import fs from 'node:fs';
-import { browserSkipReason, gotoHash, launch, screenshot, startServe, waitForExpr, writePgpoolConf, type Browser, type Served } from './harness';
+import { browserSkipReason, gotoHash, until, launch, screenshot, startServe, waitForExpr, writePgpoolConf, type Browser, type Served } from './harness';
 
 const skip = browserSkipReason();
 if (skip) console.log(`[browser] skipped: ${skip}`);
@@ -28,36 +28,19 @@ async function open(page: Page, hash = ''): Promise<void> {
 const go = gotoHash;
 
 async function setting(key: string): Promise<string | null> {
-  const res = await fetch(new URL('api/call', served.base), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ method: 'settings.get', params: { key } }),
-  });
-  return ((await res.json()) as { result: { value: string | null } }).result.value;
+  return ((await served.call('settings.get', { key })) as { value: string | null }).value;
 }
 
 /** Puts a preference back through the API (a failed test must not leave its language to the next ones). */
 async function resetSetting(key: string, value: string): Promise<void> {
-  await fetch(new URL('api/call', served.base), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ method: 'settings.set', params: { key, value } }),
-  });
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await served.call('settings.set', { key, value });
 }
 
 test('the dashboard shows the real service: status, mode, version, the start event', { skip: skip ?? false }, async () => {
   const page = await browser.newPage();
   await open(page);
-  const info = (await (await fetch(new URL('api/call', served.base), { method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: '{"method":"service.info","params":{}}' })).json()) as { result: { version: string } };
-  assert.equal(await page.getByTestId('service-version').textContent(), info.result.version);
+  const info = (await served.call('service.info', {})) as { version: string };
+  assert.equal(await page.getByTestId('service-version').textContent(), info.version);
   assert.equal(await page.getByTestId('service-mode').textContent(), 'background service (headless)');
   assert.match((await page.getByTestId('overall').textContent()) ?? '', /Nothing is being backed up yet/);
   assert.match(await page.locator('.history').first().innerText(), /started \(headless\)/);
@@ -84,7 +67,7 @@ test('the language switch changes every label at once and is remembered', { skip
   await page.getByRole('link', { name: 'Dashboard' }).waitFor();
   // Back to "follow the system" for the tests after this one (the choice is kept by the service).
   await page.getByTestId('lang-select').selectOption('auto');
-  await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto');
+  await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto', 20_000, { everyMs: 200 });
 });
 
 test('the language chosen in one window is kept by the service (tray, notifications) and followed by other windows', { skip: skip ?? false }, async () => {
@@ -96,7 +79,7 @@ test('the language chosen in one window is kept by the service (tray, notificati
     const page2 = await other.newPage();
     await open(page2);
     await page.getByTestId('lang-select').selectOption('zh');
-    await until('the service to keep the choice', async () => (await setting('ui.lang')) === 'zh');
+    await until('the service to keep the choice', async () => (await setting('ui.lang')) === 'zh', 20_000, { everyMs: 200 });
     await waitForExpr(page2, `document.documentElement.lang === 'zh-CN'`);
     assert.equal(await page2.getByTestId('lang-select').inputValue(), 'zh');
     await page2.getByRole('link', { name: '仪表板' }).waitFor();
@@ -110,7 +93,7 @@ test('the language chosen in one window is kept by the service (tray, notificati
       await third.close();
     }
     await page2.getByTestId('lang-select').selectOption('auto');
-    await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto');
+    await until('the service to keep "auto"', async () => (await setting('ui.lang')) === 'auto', 20_000, { everyMs: 200 });
     await waitForExpr(page, `document.documentElement.lang === 'en'`);
     assert.equal(await page.getByTestId('lang-select').inputValue(), 'auto');
   } finally {
@@ -270,6 +253,6 @@ test('preferences: the lag limit and notifications are kept by the service, and 
   await page.getByLabel('Warn when a backup is more minutes behind than').fill('5');
   await page.getByLabel(/Show a notification when a backup stops/).check();
   await page.getByRole('button', { name: 'Save' }).click();
-  await until('the defaults back', async () => (await setting('ui.lagAlertSeconds')) === '300' && (await setting('ui.notifications')) === 'on');
+  await until('the defaults back', async () => (await setting('ui.lagAlertSeconds')) === '300' && (await setting('ui.notifications')) === 'on', 20_000, { everyMs: 200 });
   assert.deepEqual(browser.problems, []);
 });

@@ -2,10 +2,10 @@
  * Browser tests drive Debian's Chromium (playwright-core, no downloaded browser) against the real
  * `replicadesk serve` process, each with a fresh profile and a fresh data dir.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startServeProcess, type ServeProcess } from '../support/serve';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -19,48 +19,26 @@ export function browserSkipReason(): string | undefined {
   return undefined;
 }
 
-export interface Served {
-  base: URL;
-  token: string;
-  dataDir: string;
+/** The real `replicadesk serve` (test/support/serve.ts) plus the address a user opens. */
+export interface Served extends ServeProcess {
   /** The address a user opens: base + #token=… */
   openUrl: string;
-  output: () => string;
-  stop(): Promise<void>;
 }
 
 export async function startServe(): Promise<Served> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-browser-'));
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'replicadesk.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
-  const deadline = Date.now() + 30_000;
-  // Whether the address line carries the token depends on stdout being a terminal (here it is a pipe, as in a
-  // journal): the token file in the data dir is the one source either way.
-  while (!/Open: (\S+)/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replicadesk serve did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
+  const sp = await startServeProcess({ dataDirPrefix: 'rd-browser-' });
+  return Object.assign(sp, { openUrl: `${sp.base.href}#token=${sp.token}` });
+}
+
+/** Polls until `fn` gives something truthy; with tolerateErrors a throwing probe counts as "not yet". */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, opts: { everyMs?: number; tolerateErrors?: boolean } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = opts.tolerateErrors ? await fn().catch(() => undefined) : await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, opts.everyMs ?? 300));
   }
-  const base = /Open: (\S+)/.exec(output)![1]!.replace(/#.*$/, '');
-  const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
-  return {
-    base: new URL(base),
-    token,
-    dataDir,
-    openUrl: `${base}#token=${token}`,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 export interface Browser {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { mysqlConnect, uniqueName, useSuiteServers } from '../servers/suite';
-import { browserSkipReason, englishLooking, gotoHash, launch, screenshot, startServe, switchLang, type Browser, type Served } from './harness';
+import { browserSkipReason, until, englishLooking, gotoHash, launch, screenshot, startServe, switchLang, type Browser, type Served } from './harness';
 
 /**
  * Issue 8's main path, end to end on real servers: from an empty app, the add-backup wizard makes the
@@ -26,22 +26,7 @@ after(async () => {
   await served?.stop();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
-async function api(method: string, params: unknown): Promise<unknown> {
-  const res = await fetch(new URL('api/call', served.base), { method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ method, params }) });
-  const body = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.result;
-}
 
 async function fillEndpoint(page: Page, group: string, s: { host: string; port: number; user: string; password: string }): Promise<void> {
   const box = page.getByRole('group', { name: group });
@@ -97,7 +82,7 @@ test('add a backup with an initial copy, see a write arrive, stop/start and remo
     await until('the card to show the channel up to date', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
     await until('the full status on the card', async () => /Read up to/.test(await card.innerText()));
     // The chart is the service's own last hour (channels.metrics), not this window's measurements.
-    await until('the service to have sampled the channel', async () => ((await api('channels.metrics', { name })) as unknown[]).length > 0, 30_000);
+    await until('the service to have sampled the channel', async () => ((await served.call('channels.metrics', { name })) as unknown[]).length > 0, 30_000);
     await until('the charts on the card', async () => (await card.locator('svg.chart-svg').count()) === 2 && (await card.locator('svg.chart-svg polyline, svg.chart-svg circle').count()) > 0, 30_000);
     assert.doesNotMatch(await card.innerText(), /Measured by this window/);
     await screenshot(page, 'en-dashboard-channel');
@@ -121,13 +106,13 @@ test('add a backup with an initial copy, see a write arrive, stop/start and remo
     await page.getByRole('dialog').getByText(/data already copied to the backup server stays there/).waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
     await card.waitFor({ state: 'detached' });
-    assert.ok(!((await api('channels.list', {})) as { name: string }[]).some((c) => c.name === name));
+    assert.ok(!((await served.call('channels.list', {})) as { name: string }[]).some((c) => c.name === name));
     const [still] = await tgt.query(`SELECT COUNT(*) AS n FROM \`${db}\`.orders`);
     assert.equal(Number((still as { n: number }[])[0]!.n), 3, 'the copied data stays on the backup server');
     assert.deepEqual(browser.problems, []);
   } finally {
-    await api('channels.stop', { name }).catch(() => undefined);
-    await api('channels.delete', { name }).catch(() => undefined);
+    await served.call('channels.stop', { name }).catch(() => undefined);
+    await served.call('channels.delete', { name }).catch(() => undefined);
     await m.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await tgt.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await m.end();
@@ -150,8 +135,8 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     const [st] = await m.query('SHOW MASTER STATUS');
     const pos = (st as { File: string; Position: number }[])[0]!;
     const ep = (s: typeof master) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
-    await api('channels.create', { name, master: ep(master), target: ep(target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { doDb: [db] } });
-    await api('channels.start', { name });
+    await served.call('channels.create', { name, master: ep(master), target: ep(target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { doDb: [db] } });
+    await served.call('channels.start', { name });
     const page = await browser.newPage();
     await page.goto(served.openUrl);
     await page.getByTestId('overall').waitFor();
@@ -164,14 +149,14 @@ test('an induced duplicate-key error is explained on the card and the skip actio
       const [rows] = await tgt.query(`SELECT COUNT(*) AS n FROM \`${db}\`.orders`);
       return Number((rows as { n: number }[])[0]!.n) === 1;
     }).catch(async (err: Error) => {
-      throw new Error(`${err.message}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
+      throw new Error(`${err.message}\nstatus: ${JSON.stringify(await served.call('channels.status', { name }))}`);
     });
     // A row written on the backup by mistake, then the same key on the master: error 1062.
     await tgt.query(`INSERT INTO \`${db}\`.orders VALUES (4, 'written on the backup')`);
     await m.query(`INSERT INTO \`${db}\`.orders VALUES (4, 'glue')`);
     await until('the duplicate-key error on the card', async () => /Error 1062 while applying a change/.test(await card.innerText()), 30_000).catch(async (err: Error) => {
       await screenshot(page, 'failure-replica-duplicate');
-      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
+      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await served.call('channels.status', { name }))}`);
     });
     assert.match(await card.innerText(), /already has a row with this key/);
     await until('the overall line to follow the card', async () => /1 stopped with an error/.test(await page.getByTestId('overall').innerText()));
@@ -182,7 +167,7 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     await dialog.getByRole('button', { name: 'Skip 1 and continue' }).click();
     await until('the channel to run again after the skip', async () => /Up to date/.test(await card.locator('.card-actions').innerText())).catch(async (err: Error) => {
       await screenshot(page, 'failure-replica-after-skip');
-      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
+      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await served.call('channels.status', { name }))}`);
     });
     await m.query(`INSERT INTO \`${db}\`.orders VALUES (5, 'tape')`);
     await until('a later write to arrive after the skip', async () => {
@@ -192,8 +177,8 @@ test('an induced duplicate-key error is explained on the card and the skip actio
     const [kept] = await tgt.query(`SELECT item FROM \`${db}\`.orders WHERE id = 4`);
     assert.equal((kept as { item: string }[])[0]!.item, 'written on the backup', 'the skipped event was not applied');
   } finally {
-    await api('channels.stop', { name }).catch(() => undefined);
-    await api('channels.delete', { name }).catch(() => undefined);
+    await served.call('channels.stop', { name }).catch(() => undefined);
+    await served.call('channels.delete', { name }).catch(() => undefined);
     await m.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await tgt.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await m.end();
@@ -216,8 +201,8 @@ test('a backup missing its tables is repaired with "Make a fresh copy" from its 
     const [st] = await m.query('SHOW MASTER STATUS');
     const pos = (st as { File: string; Position: number }[])[0]!;
     const ep = (s: typeof master) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
-    await api('channels.create', { name, master: ep(master), target: ep(target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { doDb: [db] } });
-    await api('channels.start', { name });
+    await served.call('channels.create', { name, master: ep(master), target: ep(target), start: { file: pos.File, pos: Number(pos.Position) }, filters: { doDb: [db] } });
+    await served.call('channels.start', { name });
     const page = await browser.newPage();
     await page.goto(served.openUrl);
     await page.getByTestId('overall').waitFor();
@@ -227,14 +212,14 @@ test('a backup missing its tables is repaired with "Make a fresh copy" from its 
     await card.waitFor();
     await m.query(`INSERT INTO \`${db}\`.orders VALUES (3, 'stapler')`);
     await until('the error on the card', async () => /Error 1(146|049) while applying a change/.test(await card.innerText()), 60_000).catch(async (err: Error) => {
-      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await api('channels.status', { name }))}`);
+      throw new Error(`${err.message}\ncard: ${await card.innerText()}\nstatus: ${JSON.stringify(await served.call('channels.status', { name }))}`);
     });
     await card.getByRole('button', { name: 'Make a fresh copy…' }).click();
     await page.getByRole('dialog').getByText(/replaced by a new copy of the master/).waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Replace with a fresh copy' }).click();
     await until('the fresh copy to finish on the card', async () => /A fresh copy was made at/.test(await card.innerText()), 180_000).catch(async (err: Error) => {
       await screenshot(page, 'failure-replica-fresh-copy');
-      throw new Error(`${err.message}\ncard: ${await card.innerText()}\njobs: ${JSON.stringify(await api('jobs.list', {}))}`);
+      throw new Error(`${err.message}\ncard: ${await card.innerText()}\njobs: ${JSON.stringify(await served.call('jobs.list', {}))}`);
     });
     await until('the card to show the channel up to date', async () => /Up to date/.test(await card.locator('.card-actions').innerText()));
     const [rows] = await tgt.query(`SELECT id FROM \`${db}\`.orders ORDER BY id`);
@@ -247,8 +232,8 @@ test('a backup missing its tables is repaired with "Make a fresh copy" from its 
     });
     assert.deepEqual(browser.problems, []);
   } finally {
-    await api('channels.stop', { name }).catch(() => undefined);
-    await api('channels.delete', { name }).catch(() => undefined);
+    await served.call('channels.stop', { name }).catch(() => undefined);
+    await served.call('channels.delete', { name }).catch(() => undefined);
     await m.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await tgt.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await m.end();

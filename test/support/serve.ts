@@ -44,8 +44,8 @@ async function terminate(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function startServeProcess(): Promise<ServeProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-api-'));
+export async function startServeProcess(opts: { dataDirPrefix?: string } = {}): Promise<ServeProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), opts.dataDirPrefix ?? 'rd-api-'));
   let cur = await launch(dataDir);
   const sp: ServeProcess = {
     get base() {
