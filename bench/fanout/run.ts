@@ -9,10 +9,12 @@
  * the PostgreSQL servers and the proxy all share the same cores. The proxy runs in its own process
  * (proxy-process.ts, compiled to plain JavaScript as the product ships), like pgpool, so its CPU time and
  * memory (RSS) are its own. A fourth row, "node relay" (relay-process.ts), is a plain Node.js byte relay to
- * backend 0: the floor of any Node proxy here.
+ * backend 0: the floor of any Node proxy here. A fifth row, "direct x2", is the fan-out's ceiling with no proxy
+ * at all: for a write workload, one pgbench per backend at the same time (8 clients each, so each server does
+ * every transaction, as under a fan-out), reporting the slower of the two (write workloads only).
  *
  * Environment: BENCH_SECONDS (default 30) per run, BENCH_ROUNDS (default 1; the median is reported),
- * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay, comma
+ * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay|both, comma
  * separated), BENCH_MODES (e.g. select-only), BENCH_PROXY_NODE_ARGS (extra node flags for the proxy
  * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -300,6 +302,16 @@ async function initPgbench(b: PostgresInstance, db: string): Promise<void> {
   await execFileP(`${PG_BIN}/pgbench`, ['-h', b.host, '-p', String(b.port), '-U', b.user, '-i', '-s', String(SCALE), '-q', db], { env: { ...process.env, PGPASSWORD: b.password }, maxBuffer: 1 << 24 });
 }
 
+/**
+ * Both backends doing a write workload's fan-out work at once with no proxy: each runs every transaction,
+ * and the slower one bounds what any fan-out can reach on this machine.
+ */
+async function bothDirect(mode: Mode): Promise<{ tps: number; failed: number; out: string }> {
+  const rs = await Promise.all(backends.map((b) => pgbench(b.port, DIRECT_DB, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args])));
+  const tps = Math.min(...rs.map((r) => r.tps));
+  return { tps, failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
+}
+
 async function main(): Promise<number> {
   if (enabled('pgpool')) ensurePgpool();
   const dir = makeRunDir('rd-bench-fanout-');
@@ -310,7 +322,8 @@ async function main(): Promise<number> {
     log(`fan-out benchmark: pgbench scale ${SCALE}, ${CLIENTS} clients, ${THREADS} threads, ${SECONDS} s per run, ${ROUNDS} round(s); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir: dir })))));
     for (const b of backends) await initPgbench(b, DB);
-    if (enabled('direct') || enabled('relay')) await initPgbench(backends[0]!, DIRECT_DB);
+    if (enabled('direct') || enabled('relay') || enabled('both')) await initPgbench(backends[0]!, DIRECT_DB);
+    if (enabled('both')) await initPgbench(backends[1]!, DIRECT_DB);
     const [f0, f1] = await Promise.all(backends.map(fingerprint));
     if (f0 !== f1) throw new Error('the backends differ right after pgbench -i');
 
@@ -328,6 +341,7 @@ async function main(): Promise<number> {
       { name: 'pgpool-II', port: pgpoolPort, db: DB, pid: () => pgpool?.pid, enabled: enabled('pgpool') },
       { name: 'direct', port: backends[0]!.port, db: DIRECT_DB, pid: () => undefined, enabled: enabled('direct') },
       { name: 'node relay', port: relayPort, db: DIRECT_DB, pid: () => relay?.pid, enabled: enabled('relay') },
+      { name: 'direct x2', port: 0, db: DIRECT_DB, pid: () => undefined, enabled: enabled('both') },
     ].filter((t) => t.enabled);
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -340,10 +354,13 @@ async function main(): Promise<number> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of modes) {
         for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+          // Load-balanced reads have no such ceiling: one backend alone ("direct") already bounds them.
+          if (t.name === 'direct x2' && !mode.writes) continue;
           const pid = t.pid();
           const cpuBefore = pid ? treeCpuSeconds(pid) : 0;
           const pgBefore = backendsCpu();
-          const { result: r, rss, pss } = await withMemoryPeak(pid, pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]));
+          const run = t.name === 'direct x2' ? bothDirect(mode) : pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]);
+          const { result: r, rss, pss } = await withMemoryPeak(pid, run);
           const key = `${mode.name}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r.tps]);
           // CPU time per transaction of the PostgreSQL servers (both; the direct row uses only backend 0).
@@ -367,7 +384,7 @@ async function main(): Promise<number> {
       }
     }
     log('');
-    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'relay'.padStart(8)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   CPU per transaction: proxy (relay / pgpool / ReplicaDesk), PostgreSQL servers (direct / pgpool / ReplicaDesk)`);
+    log(`${'workload'.padEnd(24)}${'direct'.padStart(9)}${'relay'.padStart(8)}${'direct x2'.padStart(11)}${'pgpool-II'.padStart(11)}${'ReplicaDesk'.padStart(13)}${'ratio'.padStart(8)}${'target'.padStart(8)}${'of direct'.padStart(11)}   CPU per transaction: proxy (relay / pgpool / ReplicaDesk), PostgreSQL servers (direct / pgpool / ReplicaDesk)`);
     let ok = !divergence;
     const med = (k: string) => {
       const v = results.get(k);
@@ -379,6 +396,7 @@ async function main(): Promise<number> {
       const ppT = med(`${mode.name}|pgpool-II`);
       const dT = med(`${mode.name}|direct`);
       const relT = med(`${mode.name}|node relay`);
+      const bothT = med(`${mode.name}|direct x2`);
       const cr = cpu.get(`${mode.name}|node relay`);
       const ratio = rdT / ppT;
       if (Number.isFinite(ratio) && !(ratio >= mode.target)) ok = false;
@@ -389,10 +407,12 @@ async function main(): Promise<number> {
         return v ? median(v).toFixed(0) : '-';
       };
       log(
-        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(relT, 8)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cr ? median(cr).toFixed(0) : '-'} / ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
+        `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(relT, 8)}${fmt(bothT, 11)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cr ? median(cr).toFixed(0) : '-'} / ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
       );
       const needed = ppT * mode.target;
-      if (Number.isFinite(needed) && Number.isFinite(dT) && needed > dT) {
+      if (Number.isFinite(needed) && Number.isFinite(bothT) && needed > bothT) {
+        log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what the two backends reach doing the fan-out's work with no proxy at all (${bothT.toFixed(0)} tps) on this machine`);
+      } else if (Number.isFinite(needed) && Number.isFinite(dT) && needed > dT) {
         log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what pgbench reaches with no proxy at all (${dT.toFixed(0)} tps) on this machine`);
       } else if (Number.isFinite(needed) && Number.isFinite(relT) && needed > relT) {
         log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what a bare Node.js byte relay to one backend reaches (${relT.toFixed(0)} tps) on this machine`);
