@@ -78,6 +78,8 @@ export interface RecoveryEvent {
   database?: string;
   /** Statements still to replay during catch-up. */
   backlog?: number;
+  /** Bytes of recorded writes that waited in the recovery's temporary file (over its memory limit). */
+  spilledBytes?: number;
   message: string;
   at: string;
 }

@@ -20,7 +20,7 @@ import { BackendConnection, BackendLoginError, type BackendLogin } from './backe
 import { ONE_READY, UnitSink } from './backend/unit-sink';
 import { ClientConnection, type ClientHost } from './client-connection';
 import { HealthChecker } from './health-check';
-import { NodeRecovery } from './recovery';
+import { NodeRecovery, type RecoveryOptions } from './recovery';
 import {
   type FanoutEvent,
   type MismatchEvent,
@@ -241,10 +241,11 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
   /**
    * Online recovery: re-syncs a detached node from the main node while clients keep working, pausing writes
    * only for the final catch-up, then attaches it. Progress comes as 'recovery' events (and onProgress).
+   * `tuning` is for tests (a tiny memory limit sends the recorded writes through the temporary file).
    */
-  async recover(id: number, onProgress?: (e: RecoveryEvent) => void): Promise<void> {
+  async recover(id: number, onProgress?: (e: RecoveryEvent) => void, tuning: Pick<RecoveryOptions, 'memoryLimit' | 'finalBacklog'> = {}): Promise<void> {
     this.nodeOptions(id);
-    await new NodeRecovery(this, id, { onProgress }).run();
+    await new NodeRecovery(this, id, { ...tuning, onProgress }).run();
   }
 
   private async setStatus(id: number, status: NodeStatus, reason: string): Promise<void> {

@@ -3,7 +3,8 @@
  *
  *  1. With writes held for an instant (no client inside a transaction), every database on the main node
  *     exports a snapshot, and from that moment every unit the sessions queue for the other nodes is also
- *     recorded for the recovering node, in order.
+ *     recorded for the recovering node, in order (in memory, then in a private temporary file past a limit,
+ *     so a long copy under heavy writes does not grow the process without bound).
  *  2. Writes resume. Roles are copied (pg_dumpall --globals-only), then each database is re-created on the
  *     node and filled with pg_dump --snapshot | pg_restore: exactly the data the recording starts after.
  *  3. The recording is replayed on the node, one connection per client session (with that session's
@@ -23,16 +24,10 @@ import { UnitSink, slotsFor } from './backend/unit-sink';
 import { type RecoveryEvent, nowIso } from './node-status';
 import type { BackendNodeOptions } from './options';
 import type { FanoutProxy } from './proxy';
+import { RecoveryLog } from './recovery-log';
 import type { FanoutSession, QueuedUnit } from './session';
 import { quoteIdent, sqlLiteral } from './sql/catalog';
 
-interface Recorded {
-  session: FanoutSession;
-  unit?: QueuedUnit;
-  /** The session's state when recording began (it existed before). */
-  initial?: Buffer[];
-  ended?: boolean;
-}
 
 function findTool(name: string, dir?: string): string {
   const candidates = [dir && path.join(dir, name), `/usr/lib/postgresql/15/bin/${name}`, `/usr/bin/${name}`].filter(Boolean) as string[];
@@ -98,21 +93,24 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string
 export interface RecoveryOptions {
   /** Replay backlog (units) small enough to finish with writes held. */
   finalBacklog?: number;
+  /** Bytes of recorded writes kept in memory before the rest waits in a temporary file (default 64 MiB). */
+  memoryLimit?: number;
   onProgress?: (e: RecoveryEvent) => void;
 }
 
 export class NodeRecovery {
-  private readonly log: Recorded[] = [];
+  private readonly log: RecoveryLog<FanoutSession>;
   private readonly replayConns = new Map<FanoutSession, BackendConnection | null>();
   private readonly initialState = new Map<FanoutSession, Buffer[]>();
   private snapshots: { db: string; client: pg.Client; snapshot: string }[] = [];
-  private replayed = 0;
 
   constructor(
     private readonly proxy: FanoutProxy,
     private readonly nodeId: number,
     private readonly opts: RecoveryOptions = {},
-  ) {}
+  ) {
+    this.log = new RecoveryLog(opts.memoryLimit);
+  }
 
   private emit(phase: RecoveryEvent['phase'], message: string, extra: Partial<RecoveryEvent> = {}): void {
     const e: RecoveryEvent = { type: 'recovery', nodeId: this.nodeId, phase, message, at: nowIso(), ...extra };
@@ -214,13 +212,14 @@ export class NodeRecovery {
 
       // 3. Replay what happened since the snapshot, while clients keep writing.
       const finalBacklog = this.opts.finalBacklog ?? 50;
-      for (let round = 0; round < 1000 && this.log.length - this.replayed > finalBacklog; round++) {
-        this.emit('catch-up', `Replaying ${this.log.length - this.replayed} statement(s) written since the snapshot.`, { backlog: this.log.length - this.replayed });
+      for (let round = 0; round < 1000 && this.log.pending > finalBacklog; round++) {
+        const onDisk = this.log.spilledBytes ? ` (${(this.log.spilledBytes / 1048576).toFixed(1)} MiB of them waited in a temporary file)` : '';
+        this.emit('catch-up', `Replaying ${this.log.pending} statement(s) written since the snapshot${onDisk}.`, { backlog: this.log.pending, spilledBytes: this.log.spilledBytes });
         await this.replay(target);
       }
 
       // 4. Final catch-up with writes held; then the node takes part in every session.
-      this.emit('pause', `Holding writes for the final catch-up (${this.log.length - this.replayed} statement(s)).`, { backlog: this.log.length - this.replayed });
+      this.emit('pause', `Holding writes for the final catch-up (${this.log.pending} statement(s)).`, { backlog: this.log.pending, spilledBytes: this.log.spilledBytes });
       await proxy.withWritesPaused(async () => {
         await this.replay(target);
         proxy.recoveryRecorder = undefined;
@@ -229,11 +228,13 @@ export class NodeRecovery {
         await proxy.joinSessions(id, ready);
         await proxy.setNodeStatus(id, 'up', 'online recovery finished');
       });
+      this.log.close();
       this.emit('attached', `Node ${id} is recovered and attached.`);
     } catch (err) {
       proxy.recoveryRecorder = undefined;
       for (const s of this.snapshots) await s.client.end().catch(() => undefined);
       for (const c of this.replayConns.values()) c?.close();
+      this.log.close();
       await proxy.setNodeStatus(id, 'down', `recovery failed: ${(err as Error).message}`);
       this.emit('failed', `Recovery of node ${id} failed: ${(err as Error).message}`);
       throw err instanceof ReplicaDeskError ? err : new ReplicaDeskError('RECOVERY_FAILED', `Recovery of node ${id} failed: ${(err as Error).message}`, { node: id }, { cause: err });
@@ -242,8 +243,7 @@ export class NodeRecovery {
 
   /** Replays everything recorded so far, in order. */
   private async replay(target: BackendNodeOptions): Promise<void> {
-    while (this.replayed < this.log.length) {
-      const r = this.log[this.replayed++]!;
+    for (let r = this.log.next(); r; r = this.log.next()) {
       if (r.ended) {
         this.replayConns.get(r.session)?.close();
         this.replayConns.set(r.session, null);

@@ -23,10 +23,11 @@ import type { MismatchEvent, PoolNodeRow } from './node-status';
 import type { FanoutOptions } from './options';
 import { FE, MalformedMessage, bindNames, decodeExecute, decodeParse, decodeTarget, queryTextRange } from './protocol/frontend-parser';
 import { commandComplete, dataRowText, errorResponse, noticeResponse, readyForQuery, rowDescriptionText } from './protocol/server-messages';
-import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility, sequenceLockSql, tableFactsSql, volatilitySql } from './sql/catalog';
+import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility, qualifiedName, sequenceLockSql, tableFactsSql, volatilitySql } from './sql/catalog';
 import type { Classified, RelName, StatementClassifier, StmtKind } from './sql/classify';
 import { type Tokens, cloneTokens } from './sql/lexer';
-import { FETCH_MAIN_TIMESTAMP, copyForOthers, needsTimestamp, rewriteForOthers } from './sql/rewrite';
+import { FETCH_MAIN_TIMESTAMP, copyForOthers, executeForOthers, executeWithArg, needsTimestamp, prepareForOthers, rewriteForOthers } from './sql/rewrite';
+import { NO_TRIGGERS, type TriggerFacts, analyzeTriggers, triggerFactsSql } from './sql/trigger-facts';
 
 export interface ClientPort extends ByteOut {
   write(buf: Buffer): void;
@@ -140,6 +141,11 @@ export class FanoutSession {
   private readonly statements = new Map<string, Prepared>();
   private readonly portals = new Map<string, { stmt: Prepared | undefined; node: number | 'all' }>();
   private readonly sqlPrepared = new Map<string, Classified>();
+  /**
+   * SQL-level prepared statements the other nodes prepared with one more parameter, the main node's time;
+   * `mainAt` is the node that prepared the original (a node that became main later has the other form).
+   */
+  private readonly sqlPreparedTime = new Map<string, { param: number; mainAt: number }>();
   /** Session-level SET/PREPARE/LISTEN statements, replayed on a node that joins this session. */
   private readonly sessionScript: Buffer[] = [];
   /** The other nodes' unnamed statement was replaced by one of our rewrites. */
@@ -410,8 +416,10 @@ export class FanoutSession {
       case 'tx':
         return this.txControl([raw], ONE_READY, info, label);
       case 'session':
+        if (info.sqlPrepare && info.statements === 1 && info.sqlPrepare.inner.kind === 'write') return this.sqlPrepare(raw, text, tokens, info, label);
         return this.sessionCommand([raw], ONE_READY, info, label, raw);
       default:
+        if (info.sqlExecute !== undefined && info.statements === 1 && this.sqlPrepared.has(info.sqlExecute)) return this.sqlExecute(raw, text, tokens, info, label);
         return this.write([raw], ONE_READY, info, label, (ts, table) => {
           const staged = info.copyIn ? copyForOthers(text, tokens, info, ts, table) : undefined;
           if (staged) {
@@ -884,6 +892,54 @@ export class FanoutSession {
     if (changes) this.privatePath = `session ${this.id}.${++this.pathChanges}`;
   }
 
+  /**
+   * PREPARE of a writing statement: the other nodes' copy takes the main node's time as an extra parameter
+   * when the statement (or a time DEFAULT it leaves out) reads the clock; see prepareForOthers.
+   */
+  private async sqlPrepare(raw: Buffer, text: string, tokens: Tokens, info: Classified, label: string): Promise<void> {
+    const { name, inner } = info.sqlPrepare!;
+    let others: Buffer[] | undefined;
+    let param: number | undefined;
+    if (this.tx !== 'E' && (inner.timeSites.length || inner.insert || inner.updateDefaults)) {
+      const det = await this.determinism({ ...inner, writeTargets: [] });
+      if (needsTimestamp(inner, det.table)) {
+        const r = prepareForOthers(text, tokens, info, det.table);
+        if ('reason' in r) this.warnNotDeterministic([`the prepared statement ${name} reads the clock, and ${r.reason}`]);
+        else {
+          this.warnNotDeterministic(r.problems);
+          others = [q(Buffer.from(r.text, 'latin1').toString('utf8'))];
+          param = r.param;
+        }
+      }
+    }
+    const sink = await this.mainThenOthers([raw], ONE_READY, label, others && (() => others));
+    if (sink && !sink.error) {
+      this.sqlPrepared.set(name, inner);
+      if (param !== undefined) this.sqlPreparedTime.set(name, { param, mainAt: this.main });
+      else this.sqlPreparedTime.delete(name);
+      if (this.tx === 'I' && this.sessionScript.length < 1000) this.sessionScript.push(...(others ?? [raw]));
+    }
+    this.afterUnit();
+  }
+
+  /**
+   * EXECUTE of a SQL-level prepared write: ordered and made deterministic as the prepared statement itself
+   * would be (sequence locks, triggers), and given the main node's time where its PREPARE took it.
+   */
+  private async sqlExecute(raw: Buffer, text: string, tokens: Tokens, info: Classified, label: string): Promise<void> {
+    const name = info.sqlExecute!;
+    const inner = this.sqlPrepared.get(name)!;
+    const timed = this.sqlPreparedTime.get(name);
+    const as: Classified = { ...inner, timeSites: timed ? inner.timeSites : [], sqlExecute: name, statements: 1, rewriteBroken: false };
+    // After a failover the main node may be one that holds the other nodes' form: it takes its own time.
+    const mainBuf = timed && timed.mainAt !== this.main ? q(Buffer.from(executeWithArg(text, tokens, 'pg_catalog.now()'), 'latin1').toString('utf8')) : raw;
+    return this.write([mainBuf], ONE_READY, as, label, (ts, table) => {
+      if (timed && ts) return [q(Buffer.from(executeForOthers(text, tokens, ts), 'latin1').toString('utf8'))];
+      if (timed || needsTimestamp(inner, table)) this.warnNotDeterministic([`the main node timestamp for ${name} is unknown`]);
+      return [raw];
+    });
+  }
+
   private async sessionCommand(bufs: Buffer[], slots: Uint8Array, info: Classified | undefined, label: string, simple?: Buffer): Promise<void> {
     if (info?.noTxBlock && this.tx === 'I') {
       await this.write(bufs, slots, info, label, () => bufs);
@@ -892,7 +948,10 @@ export class FanoutSession {
     const sink = await this.mainThenOthers(bufs, slots, label);
     this.notePathChange(label, 'session');
     if (sink && !sink.error && info) {
-      if (info.sqlPrepare) this.sqlPrepared.set(info.sqlPrepare.name, info.sqlPrepare.inner);
+      if (info.sqlPrepare) {
+        this.sqlPrepared.set(info.sqlPrepare.name, info.sqlPrepare.inner);
+        this.sqlPreparedTime.delete(info.sqlPrepare.name);
+      }
       if (info.serializable && this.tx !== 'I') this.txSerializable = true;
       if (simple && this.tx === 'I' && this.sessionScript.length < 1000) this.sessionScript.push(simple);
     }
@@ -1289,12 +1348,76 @@ export class FanoutSession {
         for (const c of table.columns) if (cols.has(c.name)) oids.push(...c.sequences);
       } else if (info.copyFrom) for (const c of table.columns) oids.push(...c.sequences);
     }
-    const usesSequences = oids.length > 0 || info.sequences.length > 0 || info.dynamicNextval;
-    const lockSql = this.ctx.options.insertLock ? sequenceLockSql(oids, info.sequences) : undefined;
+    const trig = info.writeTargets.length ? await this.triggerEffects(info.writeTargets) : undefined;
+    if (trig) oids.push(...trig.oids);
+    const names = trig?.sequences.length ? [...info.sequences, ...trig.sequences] : info.sequences;
+    const usesSequences = oids.length > 0 || names.length > 0 || info.dynamicNextval;
+    const lockSql = this.ctx.options.insertLock ? sequenceLockSql(oids, names) : undefined;
     if (info.dynamicNextval) {
       this.sendClient(noticeResponse({ code: '01000', message: 'ReplicaDesk: nextval() with a computed sequence name cannot be ordered across nodes; ids may differ', hint: "Call nextval('sequence_name') with a literal name." }));
     }
     return { table, lockSql, needTs: needsTimestamp(info, table), usesSequences };
+  }
+
+  /**
+   * What the triggers fired by writing these tables do, following the tables they write in turn (an audit
+   * trigger inserting into a SERIAL log table draws from its sequence). Returns the sequences to lock; tells
+   * the client, once per table and session, about trigger effects that will differ between the nodes.
+   */
+  private async triggerEffects(targets: RelName[]): Promise<{ oids: number[]; sequences: string[] }> {
+    const oids: number[] = [];
+    const sequences: string[] = [];
+    const seen = new Set<string>();
+    let level: RelName[] = targets;
+    for (let depth = 0; depth < 4 && level.length; depth++) {
+      const next: RelName[] = [];
+      for (const rel of level) {
+        const key = `${rel.schema ?? ''}.${rel.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        let facts = this.ctx.catalog.tableTriggers(this.database, rel, this.pathScope);
+        if (!facts) {
+          const rows = await this.internalQuery(triggerFactsSql(rel));
+          if (!rows) continue;
+          facts = analyzeTriggers(rows);
+          this.ctx.catalog.setTableTriggers(this.database, rel, this.pathScope, facts);
+        }
+        if (facts === NO_TRIGGERS) continue;
+        sequences.push(...facts.sequences);
+        this.warnTriggers(key, rel, facts);
+        for (const w of facts.writes) {
+          // A trigger's INSERT usually leaves the table's SERIAL/IDENTITY columns to their DEFAULT.
+          let table = this.ctx.catalog.table(this.database, w, this.pathScope);
+          if (!table) {
+            const rows = await this.internalQuery(tableFactsSql(w));
+            if (rows) this.ctx.catalog.setTable(this.database, w, this.pathScope, (table = parseTableFacts(rows)));
+          }
+          for (const c of table?.columns ?? []) oids.push(...c.sequences);
+          next.push(w);
+        }
+      }
+      level = next;
+    }
+    return { oids, sequences };
+  }
+
+  private readonly triggerWarned = new Set<string>();
+
+  private warnTriggers(key: string, rel: RelName, facts: TriggerFacts): void {
+    const lines = [
+      ...facts.time.map((t) => `${t} reads the clock`),
+      ...facts.volatile.map((t) => `${t} differs per node`),
+      ...facts.unreadable.map((t) => `${t}, so ReplicaDesk cannot check it`),
+    ];
+    if (!lines.length || this.triggerWarned.has(`${this.database}\u0000${key}`)) return;
+    this.triggerWarned.add(`${this.database}\u0000${key}`);
+    this.sendClient(
+      noticeResponse({
+        code: '01000',
+        message: `ReplicaDesk: triggers on ${qualifiedName(rel)} run on each PostgreSQL node with that node's own values; rows they write may differ between the nodes: ${lines.join('; ')}`,
+        hint: 'Let the application supply the value (for example the time) in the statement itself, where ReplicaDesk makes it the same on every node.',
+      }),
+    );
   }
 
   // ---- ending --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import { type RelName, timeSitesOf } from './classify';
 import type { ColumnFacts, TableFacts } from './rewrite';
+import type { TriggerFacts } from './trigger-facts';
 
 export interface ColumnCatalog extends ColumnFacts {
   /** OIDs of sequences its DEFAULT or IDENTITY draws from. */
@@ -106,6 +107,7 @@ export function sequenceLockSql(oids: number[], names: string[]): string | undef
 export class CatalogCache {
   private readonly tables = new Map<string, Map<string, TableCatalog>>();
   private readonly funcs = new Map<string, Map<string, boolean>>();
+  private readonly triggers = new Map<string, Map<string, TriggerFacts>>();
 
   /**
    * A schema-qualified name means the same table for everyone; an unqualified one is resolved through the
@@ -127,6 +129,17 @@ export class CatalogCache {
     m.set(this.key(rel, pathScope), facts);
   }
 
+  tableTriggers(db: string, rel: RelName, pathScope: string): TriggerFacts | undefined {
+    return this.triggers.get(db)?.get(this.key(rel, pathScope));
+  }
+
+  setTableTriggers(db: string, rel: RelName, pathScope: string, facts: TriggerFacts): void {
+    let m = this.triggers.get(db);
+    if (!m) this.triggers.set(db, (m = new Map()));
+    if (m.size > 5000) m.clear();
+    m.set(this.key(rel, pathScope), facts);
+  }
+
   functionWrites(db: string, name: string): boolean | undefined {
     return this.funcs.get(db)?.get(name);
   }
@@ -140,5 +153,6 @@ export class CatalogCache {
   invalidate(db: string): void {
     this.tables.delete(db);
     this.funcs.delete(db);
+    this.triggers.delete(db);
   }
 }

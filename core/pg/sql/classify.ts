@@ -78,6 +78,8 @@ export interface Classified {
   sequences: string[];
   /** nextval() with a non-literal argument: sequence unknown. */
   dynamicNextval: boolean;
+  /** Tables the statement inserts into, updates, deletes from or copies into (their triggers run too). */
+  writeTargets: RelName[];
   /** Changes the catalog (cached table facts must be forgotten). */
   ddl: boolean;
   sqlPrepare?: { name: string; inner: Classified };
@@ -184,6 +186,8 @@ interface Walk {
   selectInto: boolean;
   locking: boolean;
   defaults: number[];
+  /** Tables written by data-modifying statements nested in the walked one (WITH ... INSERT, etc.). */
+  targets: RelName[];
 }
 
 function walk(root: unknown, w: Walk, top = true): void {
@@ -209,6 +213,8 @@ function walk(root: unknown, w: Walk, top = true): void {
         w.defaults.push((v as Node).location as number);
       } else if (!top && DML.has(key)) {
         w.dmlInside = true;
+        const rel = relOf((v as Node).relation as Node);
+        if (rel) w.targets.push(rel);
       } else if (key === 'intoClause') {
         w.selectInto = true;
       } else if (key === 'lockingClause') {
@@ -239,6 +245,7 @@ function empty(kind: StmtKind): Classified {
     copyOut: false,
     sequences: [],
     dynamicNextval: false,
+    writeTargets: [],
     ddl: false,
     forceReplicate: false,
     noLoadBalance: false,
@@ -263,7 +270,7 @@ const TX_KINDS: Record<string, TxKind> = {
 function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified): StmtKind {
   const type = Object.keys(stmt)[0]!;
   const body = stmt[type] as Node;
-  const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [] };
+  const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [], targets: [] };
   walk(body, w);
   for (const f of w.funcs) {
     if (VOLATILE_WARN.has(f.name) && !out.volatileCalls.includes(f.name)) out.volatileCalls.push(f.name);
@@ -357,6 +364,10 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
   if (type === 'ClusterStmt' && !body.relation) out.noTxBlock = true;
   if (!NOT_DDL.has(type)) out.ddl = true;
 
+  if (kind === 'write') {
+    const top = DML.has(type) ? relOf(body.relation as Node) : type === 'CopyStmt' ? out.copyFrom : undefined;
+    for (const rel of top ? [top, ...w.targets] : w.targets) addTarget(out.writeTargets, rel);
+  }
   // Time functions and DEFAULTs matter only where the statement is replayed on other nodes.
   if (kind === 'write' || kind === 'session') {
     for (const f of w.funcs) {
@@ -384,6 +395,10 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
     }
   }
   return kind;
+}
+
+function addTarget(list: RelName[], rel: RelName): void {
+  if (!list.some((r) => r.name === rel.name && r.schema === rel.schema)) list.push(rel);
 }
 
 function addFuncSite(out: Classified, text: string, tokens: Tokens, loc: number, cast: TimeCast): void {
@@ -630,7 +645,7 @@ export function timeSitesOf(text: string): { tokens: Tokens; sites: TimeSite[]; 
     return undefined;
   }
   const out = empty('write');
-  const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [] };
+  const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [], targets: [] };
   walk(parsed.stmts?.[0]?.stmt, w);
   for (const f of w.funcs) {
     const cast = TIME_FUNCS[f.name];
@@ -641,4 +656,50 @@ export function timeSitesOf(text: string): { tokens: Tokens; sites: TimeSite[]; 
     if (cast) addSvfSite(out, wrapped, tokens, s.loc, cast, s.op.endsWith('_N') ? s.typmod : undefined);
   }
   return { tokens, sites: out.timeSites, broken: out.rewriteBroken };
+}
+
+/** What the statements of a routine body (a trigger function's SQL) call and write. */
+export interface RoutineCalls {
+  /** now()/CURRENT_* and friends: the node's own transaction time. */
+  time: string[];
+  /** Functions that differ per node (random(), clock_timestamp(), ...). */
+  volatile: string[];
+  /** Literal sequence names given to nextval()/setval(). */
+  sequences: string[];
+  dynamicNextval: boolean;
+  /** Tables inserted into, updated or deleted from. */
+  writes: RelName[];
+}
+
+/** Calls and writes in SQL text (one or more statements); undefined when it does not parse. */
+export function routineCallsOf(sql: string): RoutineCalls | undefined {
+  let parsed: { stmts?: { stmt: Node }[] };
+  try {
+    parsed = parseSync(sql) as unknown as { stmts?: { stmt: Node }[] };
+  } catch {
+    return undefined;
+  }
+  const out: RoutineCalls = { time: [], volatile: [], sequences: [], dynamicNextval: false, writes: [] };
+  const add = (list: string[], x: string) => {
+    if (!list.includes(x)) list.push(x);
+  };
+  for (const { stmt } of parsed.stmts ?? []) {
+    const type = Object.keys(stmt)[0]!;
+    const body = stmt[type] as Node;
+    const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [], targets: [] };
+    walk(body, w);
+    const top = DML.has(type) ? relOf(body.relation as Node) : undefined;
+    for (const rel of top ? [top, ...w.targets] : w.targets) addTarget(out.writes, rel);
+    for (const f of w.funcs) {
+      if (TIME_FUNCS[f.name] && (!f.schema || f.schema === 'pg_catalog')) add(out.time, f.name);
+      if (VOLATILE_WARN.has(f.name)) add(out.volatile, f.name);
+      if (f.name === 'nextval' || f.name === 'setval') {
+        const name = stringLiteral((f.node.args as Node[] | undefined)?.[0]);
+        if (name) add(out.sequences, name);
+        else if (f.name === 'nextval') out.dynamicNextval = true;
+      }
+    }
+    for (const v of w.svfs) if (SVF_CAST[v.op]) add(out.time, v.op.replace(/^SVFOP_/, '').replace(/_N$/, '').toLowerCase());
+  }
+  return out;
 }

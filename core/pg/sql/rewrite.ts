@@ -5,16 +5,19 @@
  * SET col = DEFAULT). Edits are spliced at token positions of the original text; nothing is re-printed.
  */
 import type { Classified, TimeCast, TimeSite } from './classify';
-import { type Tokens } from './lexer';
+import { TK_OP, TK_PARAM, type Tokens, isOp, matchingParen } from './lexer';
 
-/** The main node's transaction timestamp in UTC, "YYYY-MM-DD HH:MM:SS.ffffff". */
+/**
+ * The main node's transaction timestamp in UTC, "YYYY-MM-DD HH:MM:SS.ffffff"; or, in the other nodes' copy
+ * of a SQL-level PREPARE, a parameter reference ("$3") through which EXECUTE passes that timestamp.
+ */
 export type MainTimestamp = string;
 
 /** SQL that gives MainTimestamp for the current transaction, independent of DateStyle and TimeZone. */
 export const FETCH_MAIN_TIMESTAMP = `SELECT pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`;
 
 export function timeLiteral(ts: MainTimestamp, cast: TimeCast, precision?: number): string {
-  const base = `'${ts}+00'::timestamptz`;
+  const base = ts.startsWith('$') ? `${ts}::pg_catalog.timestamptz` : `'${ts}+00'::timestamptz`;
   const p = precision !== undefined && precision >= 0 ? `(${precision})` : '';
   if (cast === 'timestamptz') return p ? `(${base}${p})` : `(${base})`;
   return `((${base})::${cast}${p})`;
@@ -132,6 +135,69 @@ export function rewriteForOthers(text: string, tokens: Tokens, info: Classified,
   }
   if (info.rewriteBroken) problems.push('the statement could not be analysed for rewriting');
   return { text: apply(text, edits), problems };
+}
+
+/**
+ * SQL-level `PREPARE name [(types)] AS <statement that reads the clock>`: EXECUTE runs it later, on each
+ * node with that node's clock. The other nodes instead prepare it with one more parameter standing for the
+ * time (the edits rewriteForOthers makes, with the parameter in place of a literal), and each EXECUTE passes
+ * the main node's timestamp to it (executeForOthers). Undefined with a reason when that cannot be done.
+ */
+export function prepareForOthers(text: string, tokens: Tokens, info: Classified, table?: TableFacts): { text: string; param: number; problems: string[] } | { reason: string } {
+  const inner = info.sqlPrepare?.inner;
+  if (!inner) return { reason: 'not a PREPARE' };
+  let maxParam = 0;
+  for (let k = 0; k < tokens.count; k++) {
+    if (tokens.type[k] === TK_PARAM) maxParam = Math.max(maxParam, Number(text.slice(tokens.start[k]! + 1, tokens.end[k])));
+  }
+  // PREPARE name ( types ) AS ...: token 2 opens the type list when there is one.
+  let declared = 0;
+  let close = -1;
+  if (isOp(text, tokens, 2, '(')) {
+    close = matchingParen(text, tokens, 2);
+    if (close < 0) return { reason: 'its parameter list could not be read' };
+    if (close > 3) {
+      declared = 1;
+      let depth = 0;
+      for (let k = 3; k < close; k++) {
+        if (tokens.type[k] !== TK_OP) continue;
+        const ch = text.charCodeAt(tokens.start[k]!);
+        if (ch === 40 || ch === 91) depth++;
+        else if (ch === 41 || ch === 93) depth--;
+        else if (ch === 44 && depth === 0) declared++;
+      }
+    }
+  }
+  // The added parameter must be the one right after the declared types (others are inferred).
+  if (declared && maxParam > declared) return { reason: 'it uses more parameters than it declares types for' };
+  const param = Math.max(maxParam, declared) + 1;
+  const r = rewriteForOthers(text, tokens, inner, `$${param}`, table);
+  if (r.text === text) return { reason: 'nothing in it could be rewritten' };
+  let out = r.text;
+  if (close > 0) {
+    // The type list comes before every edit of the body: splice it into the rewritten text at the same offset.
+    const at = tokens.start[close]!;
+    out = out.slice(0, at) + (declared ? ', ' : '') + 'pg_catalog.timestamptz' + out.slice(at);
+  }
+  return { text: out, param, problems: r.problems };
+}
+
+/** `EXECUTE name [(args)]` with one more argument (SQL text) at the end. */
+export function executeWithArg(text: string, tokens: Tokens, arg: string): string {
+  if (isOp(text, tokens, 2, '(')) {
+    const close = matchingParen(text, tokens, 2);
+    if (close > 0) {
+      const at = tokens.start[close]!;
+      return text.slice(0, at) + (close > 3 ? ', ' : '') + arg + text.slice(at);
+    }
+  }
+  const at = tokens.end[1]!;
+  return `${text.slice(0, at)} (${arg})${text.slice(at)}`;
+}
+
+/** `EXECUTE name [(args)]` for the other nodes: the main node's timestamp is passed as the last argument. */
+export function executeForOthers(text: string, tokens: Tokens, ts: MainTimestamp): string {
+  return executeWithArg(text, tokens, `'${ts}+00'::timestamptz`);
 }
 
 /** Whether the rewrite needs the main node's timestamp (so it must be fetched in the transaction). */

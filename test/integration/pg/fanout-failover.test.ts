@@ -56,8 +56,10 @@ describe('fan-out failure handling and online recovery (own PostgreSQL nodes)', 
     const run = pgbench(rp.port, s.user, s.password, db, ['-c', '4', '-T', '8', '-M', 'simple', '-n']);
     await new Promise((r) => setTimeout(r, 1500));
     const progress: RecoveryEvent[] = [];
-    await rp.proxy.recover(2, (e) => progress.push(e));
+    // A 16 KiB memory limit: the writes recorded during the copy go through the temporary file.
+    await rp.proxy.recover(2, (e) => progress.push(e), { memoryLimit: 16 << 10 });
     assert.deepEqual([...new Set(progress.map((p) => p.phase))].filter((p) => p !== 'catch-up'), ['start', 'snapshot', 'copy', 'pause', 'attached']);
+    assert.ok((progress.find((p) => p.phase === 'pause')?.spilledBytes ?? 0) > 16 << 10, `recorded writes waited on disk: ${JSON.stringify(progress.filter((p) => p.phase === 'pause' || p.phase === 'catch-up'))}`);
     assert.equal(rp.proxy.nodes().find((n) => n.node_id === 2)!.status, 'up');
     const r = await run;
     assert.match(r.stdout, /number of failed transactions: 0 /);

@@ -138,3 +138,36 @@ test('COPY FROM with a column list leaving out a time DEFAULT is staged for the 
   assert.match(st.after[0]!, /ORDER BY ctid$/);
   assert.equal(copyForOthers('COPY orders FROM STDIN', tokenize('COPY orders FROM STDIN'), classifyText('COPY orders FROM STDIN'), TS, orders()), undefined);
 });
+
+test('SQL-level PREPARE that reads the clock: the other nodes take the time as one more parameter, EXECUTE passes it', async () => {
+  const { executeForOthers, prepareForOthers } = await import('../../../core/pg/sql/rewrite');
+  const run = (sql: string, table?: Parameters<typeof prepareForOthers>[3]) => {
+    const text = bytes(sql);
+    const tokens = tokenize(text);
+    return prepareForOthers(text, tokens, classifyText(text, tokens), table);
+  };
+  const a = run('PREPARE ins (int, text) AS INSERT INTO log (n, label, at) VALUES ($1, $2, now())');
+  assert.ok(!('reason' in a));
+  assert.equal(a.param, 3);
+  assert.equal(back(a.text), 'PREPARE ins (int, text, pg_catalog.timestamptz) AS INSERT INTO log (n, label, at) VALUES ($1, $2, ($3::pg_catalog.timestamptz))');
+  const b = run('PREPARE up AS UPDATE t SET d = CURRENT_DATE WHERE id = $1');
+  assert.ok(!('reason' in b));
+  assert.equal(b.param, 2, 'untyped parameters are inferred, so is the added one (from its cast)');
+  assert.equal(back(b.text), 'PREPARE up AS UPDATE t SET d = (($2::pg_catalog.timestamptz)::date) WHERE id = $1');
+  // A time DEFAULT the INSERT leaves out is filled from the parameter too.
+  const facts = parseTableFacts([
+    ['n', null, null, null, ''],
+    ['at', 'now()', null, null, ''],
+  ]);
+  const c = run('PREPARE p2 (int) AS INSERT INTO log (n) VALUES ($1)', facts);
+  assert.ok(!('reason' in c));
+  assert.equal(back(c.text), 'PREPARE p2 (int, pg_catalog.timestamptz) AS INSERT INTO log (n, "at") VALUES ($1, (($2::pg_catalog.timestamptz)))');
+  const d = run('PREPARE odd (int) AS INSERT INTO log VALUES ($1, $2, now())');
+  assert.ok('reason' in d, 'a parameter past the declared types leaves no place for ours');
+  const exec = (sql: string) => {
+    const text = bytes(sql);
+    return back(executeForOthers(text, tokenize(text), '2026-11-21 10:00:00.123456'));
+  };
+  assert.equal(exec('EXECUTE ins (7, \'x\')'), "EXECUTE ins (7, 'x', '2026-11-21 10:00:00.123456+00'::timestamptz)");
+  assert.equal(exec('EXECUTE up'), "EXECUTE up ('2026-11-21 10:00:00.123456+00'::timestamptz)");
+});
