@@ -11,10 +11,12 @@
  * memory (RSS) are its own. A fourth row, "node relay" (relay-process.ts), is a plain Node.js byte relay to
  * backend 0: the floor of any Node proxy here. A fifth row, "direct x2", is the fan-out's ceiling with no proxy
  * at all: for a write workload, one pgbench per backend at the same time (8 clients each, so each server does
- * every transaction, as under a fan-out), reporting the slower of the two (write workloads only).
+ * every transaction, as under a fan-out), reporting the slower of the two (write workloads only). An opt-in
+ * row, "node relay x2" (BENCH_ONLY=...,relay2), runs two relay processes with half the clients each: what a
+ * proxy spread over two processes could gain on this machine.
  *
  * Environment: BENCH_SECONDS (default 30) per run, BENCH_ROUNDS (default 1; the median is reported),
- * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay|both, comma
+ * BENCH_SCALE (10), BENCH_CLIENTS (8), BENCH_THREADS (2), BENCH_ONLY (replicadesk|pgpool|direct|relay|both|relay2, comma
  * separated), BENCH_MODES (e.g. select-only), BENCH_PROXY_NODE_ARGS (extra node flags for the proxy
  * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -38,7 +40,7 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const enabled = (name: string) => !ONLY || ONLY.includes(name);
+const enabled = (name: string) => (name === 'relay2' ? !!ONLY?.includes(name) : !ONLY || ONLY.includes(name));
 const PROXY_NODE_ARGS = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** Comma-separated workload names to run (e.g. select-only), default all. */
 const MODE_FILTER = process.env.BENCH_MODES?.split(',');
@@ -230,6 +232,7 @@ function median(xs: number[]): number {
 let pgpool: ChildProcess | undefined;
 let proxy: ChildProcess | undefined;
 let relay: ChildProcess | undefined;
+let relay2: ChildProcess | undefined;
 const backends: PostgresInstance[] = [];
 let runDir: string | undefined;
 
@@ -246,6 +249,7 @@ async function cleanup(): Promise<void> {
   await stopChild(pgpool, 'SIGINT');
   await stopChild(proxy, 'SIGTERM');
   await stopChild(relay, 'SIGTERM');
+  await stopChild(relay2, 'SIGTERM');
   await Promise.allSettled(backends.map((b) => b.stop()));
   if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
 }
@@ -312,6 +316,14 @@ async function bothDirect(mode: Mode): Promise<{ tps: number; failed: number; ou
   return { tps, failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
 }
 
+/** Half the clients through each of two relay processes (to backend 0): the sum of their rates. */
+async function splitClients(mode: Mode, ports: number[]): Promise<{ tps: number; failed: number; out: string }> {
+  const clients = Math.max(1, Math.floor(CLIENTS / ports.length));
+  const threads = Math.max(1, Math.floor(THREADS / ports.length));
+  const rs = await Promise.all(ports.map((p) => pgbench(p, DIRECT_DB, ['-c', String(clients), '-j', String(threads), '-T', String(SECONDS), ...mode.args])));
+  return { tps: rs.reduce((a, r) => a + r.tps, 0), failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
+}
+
 async function main(): Promise<number> {
   if (enabled('pgpool')) ensurePgpool();
   const dir = makeRunDir('rd-bench-fanout-');
@@ -322,7 +334,7 @@ async function main(): Promise<number> {
     log(`fan-out benchmark: pgbench scale ${SCALE}, ${CLIENTS} clients, ${THREADS} threads, ${SECONDS} s per run, ${ROUNDS} round(s); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     backends.push(...(await Promise.all([0, 1].map((i) => startPostgres({ name: `pg${i}`, runDir: dir })))));
     for (const b of backends) await initPgbench(b, DB);
-    if (enabled('direct') || enabled('relay') || enabled('both')) await initPgbench(backends[0]!, DIRECT_DB);
+    if (enabled('direct') || enabled('relay') || enabled('both') || enabled('relay2')) await initPgbench(backends[0]!, DIRECT_DB);
     if (enabled('both')) await initPgbench(backends[1]!, DIRECT_DB);
     const [f0, f1] = await Promise.all(backends.map(fingerprint));
     if (f0 !== f1) throw new Error('the backends differ right after pgbench -i');
@@ -332,7 +344,9 @@ async function main(): Promise<number> {
     const rdPort = await freePort();
     if (enabled('replicadesk')) proxy = await startProxy(conf, rdPort);
     const relayPort = await freePort();
-    if (enabled('relay')) relay = await startChild([await compiled('relay-process.ts'), String(relayPort), backends[0]!.host, String(backends[0]!.port)]);
+    if (enabled('relay') || enabled('relay2')) relay = await startChild([await compiled('relay-process.ts'), String(relayPort), backends[0]!.host, String(backends[0]!.port)]);
+    const relay2Port = await freePort();
+    if (enabled('relay2')) relay2 = await startChild([await compiled('relay-process.ts'), String(relay2Port), backends[0]!.host, String(backends[0]!.port)]);
     if (enabled('pgpool')) pgpool = await startPgpool(pgpoolDir, conf, pgpoolPort);
     const idleMem = { ReplicaDesk: proxy?.pid ? treeMemory(proxy.pid) : undefined, 'pgpool-II': pgpool?.pid ? treeMemory(pgpool.pid) : undefined };
 
@@ -342,6 +356,7 @@ async function main(): Promise<number> {
       { name: 'direct', port: backends[0]!.port, db: DIRECT_DB, pid: () => undefined, enabled: enabled('direct') },
       { name: 'node relay', port: relayPort, db: DIRECT_DB, pid: () => relay?.pid, enabled: enabled('relay') },
       { name: 'direct x2', port: 0, db: DIRECT_DB, pid: () => undefined, enabled: enabled('both') },
+      { name: 'node relay x2', port: 0, db: DIRECT_DB, pid: () => undefined, enabled: enabled('relay2') },
     ].filter((t) => t.enabled);
     const results = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -359,7 +374,7 @@ async function main(): Promise<number> {
           const pid = t.pid();
           const cpuBefore = pid ? treeCpuSeconds(pid) : 0;
           const pgBefore = backendsCpu();
-          const run = t.name === 'direct x2' ? bothDirect(mode) : pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]);
+          const run = t.name === 'direct x2' ? bothDirect(mode) : t.name === 'node relay x2' ? splitClients(mode, [relayPort, relay2Port]) : pgbench(t.port, t.db, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args]);
           const { result: r, rss, pss } = await withMemoryPeak(pid, run);
           const key = `${mode.name}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r.tps]);
@@ -409,6 +424,8 @@ async function main(): Promise<number> {
       log(
         `${mode.name.padEnd(24)}${fmt(dT, 9)}${fmt(relT, 8)}${fmt(bothT, 11)}${fmt(ppT, 11)}${fmt(rdT, 13)}${fmt(ratio, 8, 'x')}${(mode.target + 'x').padStart(8)}${fmt(rdT / dT, 11, 'x')}   ${cr ? median(cr).toFixed(0) : '-'} / ${cp ? median(cp).toFixed(0) + ' µs' : '-'} / ${c ? median(c).toFixed(0) + ' µs' : '-'},  ${us('direct')} / ${us('pgpool-II')} / ${us('ReplicaDesk')} µs`,
       );
+      const rel2T = med(`${mode.name}|node relay x2`);
+      if (Number.isFinite(rel2T)) log(`${''.padEnd(24)}node relay x2 (two relay processes, half the clients each): ${rel2T.toFixed(0)} tps, ${(rel2T / relT).toFixed(2)}x one relay process`);
       const needed = ppT * mode.target;
       if (Number.isFinite(needed) && Number.isFinite(bothT) && needed > bothT) {
         log(`${''.padEnd(24)}note: the target (${needed.toFixed(0)} tps) is above what the two backends reach doing the fan-out's work with no proxy at all (${bothT.toFixed(0)} tps) on this machine`);
