@@ -27,7 +27,7 @@ import { type CatalogCache, type TableCatalog, parseTableFacts, parseVolatility,
 import type { Classified, RelName, StatementClassifier, StmtKind } from './sql/classify';
 import { type Tokens, cloneTokens } from './sql/lexer';
 import { FETCH_MAIN_TIMESTAMP, copyForOthers, executeForOthers, executeWithArg, needsTimestamp, prepareForOthers, rewriteForOthers } from './sql/rewrite';
-import { NO_TRIGGERS, type TriggerFacts, analyzeTriggers, triggerFactsSql } from './sql/trigger-facts';
+import { NO_TRIGGERS, type RoutineFacts, analyzeFunctions, analyzeTriggers, functionFactsSql, triggerFactsSql } from './sql/trigger-facts';
 
 export interface ClientPort extends ByteOut {
   write(buf: Buffer): void;
@@ -901,7 +901,7 @@ export class FanoutSession {
     let others: Buffer[] | undefined;
     let param: number | undefined;
     if (this.tx !== 'E' && (inner.timeSites.length || inner.insert || inner.updateDefaults)) {
-      const det = await this.determinism({ ...inner, writeTargets: [] });
+      const det = await this.determinism({ ...inner, writeTargets: [], calledFunctions: [] });
       if (needsTimestamp(inner, det.table)) {
         const r = prepareForOthers(text, tokens, info, det.table);
         if ('reason' in r) this.warnNotDeterministic([`the prepared statement ${name} reads the clock, and ${r.reason}`]);
@@ -1348,7 +1348,9 @@ export class FanoutSession {
         for (const c of table.columns) if (cols.has(c.name)) oids.push(...c.sequences);
       } else if (info.copyFrom) for (const c of table.columns) oids.push(...c.sequences);
     }
-    const trig = info.writeTargets.length ? await this.triggerEffects(info.writeTargets) : undefined;
+    // A SELECT is written only when it calls functions that are not known to be read-only: those are the ones.
+    const funcs = info.kind === 'read' ? info.unknownFunctions : info.calledFunctions;
+    const trig = info.writeTargets.length || funcs.length ? await this.routineEffects(info.writeTargets, funcs) : undefined;
     if (trig) oids.push(...trig.oids);
     const names = trig?.sequences.length ? [...info.sequences, ...trig.sequences] : info.sequences;
     const usesSequences = oids.length > 0 || names.length > 0 || info.dynamicNextval;
@@ -1360,19 +1362,21 @@ export class FanoutSession {
   }
 
   /**
-   * What the triggers fired by writing these tables do, following the tables they write in turn (an audit
-   * trigger inserting into a SERIAL log table draws from its sequence). Returns the sequences to lock; tells
-   * the client, once per table and session, about trigger effects that will differ between the nodes.
+   * What the triggers fired by writing these tables and the user's functions the statement calls do,
+   * following what they write and call in turn (an audit trigger inserting into a SERIAL log table draws
+   * from its sequence). Returns the sequences to lock; tells the client, once per table or function and
+   * session, about effects that will differ between the nodes.
    */
-  private async triggerEffects(targets: RelName[]): Promise<{ oids: number[]; sequences: string[] }> {
+  private async routineEffects(targets: RelName[], functions: string[]): Promise<{ oids: number[]; sequences: string[] }> {
     const oids: number[] = [];
     const sequences: string[] = [];
     const seen = new Set<string>();
-    let level: RelName[] = targets;
-    for (let depth = 0; depth < 4 && level.length; depth++) {
-      const next: RelName[] = [];
-      for (const rel of level) {
-        const key = `${rel.schema ?? ''}.${rel.name}`;
+    let tables: RelName[] = targets;
+    let funcs: string[] = functions;
+    for (let depth = 0; depth < 4 && (tables.length || funcs.length); depth++) {
+      const found: RoutineFacts[] = [];
+      for (const rel of tables) {
+        const key = `t ${rel.schema ?? ''}.${rel.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
         let facts = this.ctx.catalog.tableTriggers(this.database, rel, this.pathScope);
@@ -1383,38 +1387,64 @@ export class FanoutSession {
           this.ctx.catalog.setTableTriggers(this.database, rel, this.pathScope, facts);
         }
         if (facts === NO_TRIGGERS) continue;
+        this.warnRoutines(key, `triggers on ${qualifiedName(rel)} run`, facts);
+        found.push(facts);
+      }
+      const wanted = funcs.filter((f) => !seen.has(`f ${f}`));
+      for (const f of wanted) seen.add(`f ${f}`);
+      const missing = wanted.filter((f) => !this.ctx.catalog.routine(this.database, f, this.pathScope));
+      if (missing.length) {
+        const rows = await this.internalQuery(functionFactsSql(missing));
+        if (rows) {
+          for (const f of missing) {
+            const dot = f.indexOf('.');
+            const mine = rows.filter((r) => (dot >= 0 ? r[0] === f : r[2] === f));
+            this.ctx.catalog.setRoutine(this.database, f, this.pathScope, analyzeFunctions(mine));
+          }
+        }
+      }
+      for (const f of wanted) {
+        const facts = this.ctx.catalog.routine(this.database, f, this.pathScope);
+        if (!facts || facts === NO_TRIGGERS) continue;
+        this.warnRoutines(`f ${f}`, `the function ${f}() runs`, facts);
+        found.push(facts);
+      }
+      const nextTables: RelName[] = [];
+      const nextFuncs: string[] = [];
+      for (const facts of found) {
         sequences.push(...facts.sequences);
-        this.warnTriggers(key, rel, facts);
+        nextFuncs.push(...facts.calls);
         for (const w of facts.writes) {
-          // A trigger's INSERT usually leaves the table's SERIAL/IDENTITY columns to their DEFAULT.
+          // An INSERT inside a trigger or function usually leaves SERIAL/IDENTITY columns to their DEFAULT.
           let table = this.ctx.catalog.table(this.database, w, this.pathScope);
           if (!table) {
             const rows = await this.internalQuery(tableFactsSql(w));
             if (rows) this.ctx.catalog.setTable(this.database, w, this.pathScope, (table = parseTableFacts(rows)));
           }
           for (const c of table?.columns ?? []) oids.push(...c.sequences);
-          next.push(w);
+          nextTables.push(w);
         }
       }
-      level = next;
+      tables = nextTables;
+      funcs = nextFuncs;
     }
     return { oids, sequences };
   }
 
-  private readonly triggerWarned = new Set<string>();
+  private readonly routineWarned = new Set<string>();
 
-  private warnTriggers(key: string, rel: RelName, facts: TriggerFacts): void {
+  private warnRoutines(key: string, what: string, facts: RoutineFacts): void {
     const lines = [
       ...facts.time.map((t) => `${t} reads the clock`),
       ...facts.volatile.map((t) => `${t} differs per node`),
       ...facts.unreadable.map((t) => `${t}, so ReplicaDesk cannot check it`),
     ];
-    if (!lines.length || this.triggerWarned.has(`${this.database}\u0000${key}`)) return;
-    this.triggerWarned.add(`${this.database}\u0000${key}`);
+    if (!lines.length || this.routineWarned.has(key)) return;
+    this.routineWarned.add(key);
     this.sendClient(
       noticeResponse({
         code: '01000',
-        message: `ReplicaDesk: triggers on ${qualifiedName(rel)} run on each PostgreSQL node with that node's own values; rows they write may differ between the nodes: ${lines.join('; ')}`,
+        message: `ReplicaDesk: ${what} on each PostgreSQL node with that node's own values; rows written with them may differ between the nodes: ${lines.join('; ')}`,
         hint: 'Let the application supply the value (for example the time) in the statement itself, where ReplicaDesk makes it the same on every node.',
       }),
     );

@@ -6,7 +6,7 @@
  */
 import { type RelName, timeSitesOf } from './classify';
 import type { ColumnFacts, TableFacts } from './rewrite';
-import type { TriggerFacts } from './trigger-facts';
+import type { RoutineFacts } from './trigger-facts';
 
 export interface ColumnCatalog extends ColumnFacts {
   /** OIDs of sequences its DEFAULT or IDENTITY draws from. */
@@ -107,7 +107,8 @@ export function sequenceLockSql(oids: number[], names: string[]): string | undef
 export class CatalogCache {
   private readonly tables = new Map<string, Map<string, TableCatalog>>();
   private readonly funcs = new Map<string, Map<string, boolean>>();
-  private readonly triggers = new Map<string, Map<string, TriggerFacts>>();
+  private readonly triggers = new Map<string, Map<string, RoutineFacts>>();
+  private readonly routines = new Map<string, Map<string, RoutineFacts>>();
 
   /**
    * A schema-qualified name means the same table for everyone; an unqualified one is resolved through the
@@ -129,15 +130,27 @@ export class CatalogCache {
     m.set(this.key(rel, pathScope), facts);
   }
 
-  tableTriggers(db: string, rel: RelName, pathScope: string): TriggerFacts | undefined {
+  tableTriggers(db: string, rel: RelName, pathScope: string): RoutineFacts | undefined {
     return this.triggers.get(db)?.get(this.key(rel, pathScope));
   }
 
-  setTableTriggers(db: string, rel: RelName, pathScope: string, facts: TriggerFacts): void {
+  setTableTriggers(db: string, rel: RelName, pathScope: string, facts: RoutineFacts): void {
     let m = this.triggers.get(db);
     if (!m) this.triggers.set(db, (m = new Map()));
     if (m.size > 5000) m.clear();
     m.set(this.key(rel, pathScope), facts);
+  }
+
+  /** A user's function by name (schema-qualified, or as the session's search_path finds it). */
+  routine(db: string, name: string, pathScope: string): RoutineFacts | undefined {
+    return this.routines.get(db)?.get(name.includes('.') ? name : `\u0001${pathScope}\u0000${name}`);
+  }
+
+  setRoutine(db: string, name: string, pathScope: string, facts: RoutineFacts): void {
+    let m = this.routines.get(db);
+    if (!m) this.routines.set(db, (m = new Map()));
+    if (m.size > 5000) m.clear();
+    m.set(name.includes('.') ? name : `\u0001${pathScope}\u0000${name}`, facts);
   }
 
   functionWrites(db: string, name: string): boolean | undefined {
@@ -154,5 +167,6 @@ export class CatalogCache {
     this.tables.delete(db);
     this.funcs.delete(db);
     this.triggers.delete(db);
+    this.routines.delete(db);
   }
 }

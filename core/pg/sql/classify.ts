@@ -80,6 +80,8 @@ export interface Classified {
   dynamicNextval: boolean;
   /** Tables the statement inserts into, updates, deletes from or copies into (their triggers run too). */
   writeTargets: RelName[];
+  /** Functions a writing statement calls that are not well-known built-ins (their bodies run on each node). */
+  calledFunctions: string[];
   /** Changes the catalog (cached table facts must be forgotten). */
   ddl: boolean;
   sqlPrepare?: { name: string; inner: Classified };
@@ -246,6 +248,7 @@ function empty(kind: StmtKind): Classified {
     sequences: [],
     dynamicNextval: false,
     writeTargets: [],
+    calledFunctions: [],
     ddl: false,
     forceReplicate: false,
     noLoadBalance: false,
@@ -367,6 +370,12 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
   if (kind === 'write') {
     const top = DML.has(type) ? relOf(body.relation as Node) : type === 'CopyStmt' ? out.copyFrom : undefined;
     for (const rel of top ? [top, ...w.targets] : w.targets) addTarget(out.writeTargets, rel);
+    // CALL holds its procedure as a bare FuncCall (not wrapped like calls inside expressions).
+    const called = type === 'CallStmt' && body.funccall ? [funcName(body.funccall as Node), ...w.funcs] : w.funcs;
+    for (const f of called) {
+      const name = userFunction(f);
+      if (name && !out.calledFunctions.includes(name)) out.calledFunctions.push(name);
+    }
   }
   // Time functions and DEFAULTs matter only where the statement is replayed on other nodes.
   if (kind === 'write' || kind === 'session') {
@@ -395,6 +404,13 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
     }
   }
   return kind;
+}
+
+/** A call that may be to a user's function (not pg_catalog's, not one of the built-ins we know): its name. */
+function userFunction(f: { schema?: string; name: string }): string | undefined {
+  if (f.schema === 'pg_catalog' || f.schema === 'information_schema') return undefined;
+  if (!f.schema && (READ_FUNCS.has(f.name) || WRITE_FUNCS.has(f.name) || VOLATILE_WARN.has(f.name) || TIME_FUNCS[f.name])) return undefined;
+  return f.schema ? `${f.schema}.${f.name}` : f.name;
 }
 
 function addTarget(list: RelName[], rel: RelName): void {
@@ -669,6 +685,8 @@ export interface RoutineCalls {
   dynamicNextval: boolean;
   /** Tables inserted into, updated or deleted from. */
   writes: RelName[];
+  /** Functions called that may be the user's (their bodies matter too). */
+  calls: string[];
 }
 
 /** Calls and writes in SQL text (one or more statements); undefined when it does not parse. */
@@ -679,7 +697,7 @@ export function routineCallsOf(sql: string): RoutineCalls | undefined {
   } catch {
     return undefined;
   }
-  const out: RoutineCalls = { time: [], volatile: [], sequences: [], dynamicNextval: false, writes: [] };
+  const out: RoutineCalls = { time: [], volatile: [], sequences: [], dynamicNextval: false, writes: [], calls: [] };
   const add = (list: string[], x: string) => {
     if (!list.includes(x)) list.push(x);
   };
@@ -690,7 +708,9 @@ export function routineCallsOf(sql: string): RoutineCalls | undefined {
     walk(body, w);
     const top = DML.has(type) ? relOf(body.relation as Node) : undefined;
     for (const rel of top ? [top, ...w.targets] : w.targets) addTarget(out.writes, rel);
-    for (const f of w.funcs) {
+    for (const f of type === 'CallStmt' && body.funccall ? [{ ...funcName(body.funccall as Node), node: body.funccall as Node, loc: 0 }, ...w.funcs] : w.funcs) {
+      const user = userFunction(f);
+      if (user) add(out.calls, user);
       if (TIME_FUNCS[f.name] && (!f.schema || f.schema === 'pg_catalog')) add(out.time, f.name);
       if (VOLATILE_WARN.has(f.name)) add(out.volatile, f.name);
       if (f.name === 'nextval' || f.name === 'setval') {

@@ -1,33 +1,38 @@
 /**
- * What a table's triggers do that the fan-out must know: a trigger runs on every node, inside the statement
- * that fired it, so a trigger that draws from a sequence (directly, or by inserting into a SERIAL table such
- * as an audit log) gives the same ids everywhere only if the firing statements take the sequence lock
- * (insert_lock), and a trigger that reads the clock or random() stores a different value on each node, which
- * no rewrite of the client's statement can fix: the client is warned.
+ * What a table's triggers, and the user's functions a write calls, do that the fan-out must know: their
+ * bodies run on every node inside the statement, so one that draws from a sequence (directly, or by
+ * inserting into a SERIAL table such as an audit log) gives the same ids everywhere only if the statement
+ * takes the sequence lock (insert_lock), and one that reads the clock or random() gets a different value on
+ * each node, which no rewrite of the client's statement can fix: the client is warned.
  *
- * This file builds the catalog question and reads PL/pgSQL trigger functions with PostgreSQL's own parsers
- * (libpg-query: PL/pgSQL, then SQL for each statement and expression in it); the session runs the question on its main connection and caches the
- * answer with the table's other facts.
+ * This file builds the catalog questions and reads the bodies with PostgreSQL's own parsers (libpg-query:
+ * PL/pgSQL, then SQL for each statement and expression in it); the session runs the questions on its main
+ * connection and caches the answers with the table's other facts.
  */
 import { parsePlPgSQLSync } from 'libpg-query';
 import { type RelName, routineCallsOf } from './classify';
 import { qualifiedName, sqlLiteral } from './catalog';
 import { TK_OP, tokenize } from './lexer';
 
-export interface TriggerFacts {
-  /** Triggers that read the clock, with the functions they call (e.g. `stamp_row: now`). */
+export interface RoutineFacts {
+  /** Routines that read the clock, with what they call (e.g. `stamp (stamp_row()): now`). */
   time: string[];
-  /** Triggers that call functions differing per node (e.g. `fill_key: gen_random_uuid`). */
+  /** Routines that call functions differing per node (e.g. `fill_key(): gen_random_uuid`). */
   volatile: string[];
-  /** Literal sequence names the triggers draw from. */
+  /** Literal sequence names they draw from. */
   sequences: string[];
-  /** Tables the triggers write (their own SERIAL columns and triggers count too). */
+  /** Tables they write (those tables' SERIAL columns and triggers count too). */
   writes: RelName[];
-  /** Triggers whose effects cannot be read (other languages, dynamic SQL, nextval of a computed name). */
+  /** Functions they call that may be the user's. */
+  calls: string[];
+  /** Routines whose effects cannot be read (other languages, dynamic SQL, nextval of a computed name). */
   unreadable: string[];
 }
 
-export const NO_TRIGGERS: TriggerFacts = Object.freeze({ time: [], volatile: [], sequences: [], writes: [], unreadable: [] }) as TriggerFacts;
+/** A table's triggers as routine facts. */
+export type TriggerFacts = RoutineFacts;
+
+export const NO_TRIGGERS: RoutineFacts = Object.freeze({ time: [], volatile: [], sequences: [], writes: [], calls: [], unreadable: [] }) as RoutineFacts;
 
 /** Enabled user triggers of a table: trigger name, function language, function name, body. */
 export function triggerFactsSql(rel: RelName): string {
@@ -38,26 +43,63 @@ export function triggerFactsSql(rel: RelName): string {
   );
 }
 
+/**
+ * The user's functions of these names (schema-qualified, or as the search_path finds them): a label, the
+ * language, the name, the body, the argument list and the result type. Built-ins (pg_catalog) are left out.
+ */
+export function functionFactsSql(names: string[]): string {
+  const conds = names.map((n) => {
+    const dot = n.indexOf('.');
+    return dot >= 0
+      ? `(n.nspname = ${sqlLiteral(n.slice(0, dot))} AND p.proname = ${sqlLiteral(n.slice(dot + 1))})`
+      : `(p.proname = ${sqlLiteral(n)} AND pg_catalog.pg_function_is_visible(p.oid))`;
+  });
+  return (
+    "SELECT n.nspname || '.' || p.proname, l.lanname, p.proname, " +
+    // A SQL-standard body (BEGIN ATOMIC / RETURN) is kept parsed, with an empty prosrc.
+    'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) ELSE p.prosrc END, ' +
+    // PL/pgSQL needs the parameter names (INTO targets must be known variables) to parse the body.
+    'pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_function_result(p.oid) FROM pg_catalog.pg_proc p ' +
+    'JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace JOIN pg_catalog.pg_language l ON l.oid = p.prolang ' +
+    `WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND (${conds.join(' OR ')}) ORDER BY 1`
+  );
+}
+
 /** Built-in trigger functions (language internal or c) that neither read the clock nor draw from sequences. */
 const SAFE_BUILTIN = new Set(['suppress_redundant_updates_trigger', 'tsvector_update_trigger', 'tsvector_update_trigger_column', 'unique_key_recheck', 'lo_manage']);
 /** Extension trigger functions known to stamp the current time (contrib spi/moddatetime). */
 const TIME_BUILTIN = new Set(['moddatetime']);
 
 /** Reads the rows of triggerFactsSql. */
-export function analyzeTriggers(rows: (string | null)[][]): TriggerFacts {
+export function analyzeTriggers(rows: (string | null)[][]): RoutineFacts {
+  return analyzeRoutines(rows, 'trigger');
+}
+
+/** Reads the rows of functionFactsSql. */
+export function analyzeFunctions(rows: (string | null)[][]): RoutineFacts {
+  return analyzeRoutines(rows, 'function');
+}
+
+function analyzeRoutines(rows: (string | null)[][], kind: 'trigger' | 'function'): RoutineFacts {
   if (!rows.length) return NO_TRIGGERS;
-  const out: TriggerFacts = { time: [], volatile: [], sequences: [], writes: [], unreadable: [] };
-  for (const [tgname, lang, proname, src] of rows) {
-    const trigger = `${tgname} (${proname}())`;
+  const out: RoutineFacts = { time: [], volatile: [], sequences: [], writes: [], calls: [], unreadable: [] };
+  for (const [label, lang, proname, src, args, result] of rows) {
+    const trigger = kind === 'trigger' ? `${label} (${proname}())` : `${label}()`;
     if (lang === 'internal' || lang === 'c') {
+      // A C function of an extension (PostGIS, uuid-ossp...) is opaque; only a trigger is suspicious enough
+      // to mention, since triggers of that kind usually stamp or number rows.
       if (TIME_BUILTIN.has(proname!)) out.time.push(`${trigger}: ${proname}`);
-      else if (!SAFE_BUILTIN.has(proname!)) out.unreadable.push(`${trigger}: written in ${lang}`);
+      else if (kind === 'trigger' && !SAFE_BUILTIN.has(proname!)) out.unreadable.push(`${trigger}: written in ${lang}`);
       continue;
     }
     let sqls: string[] | undefined;
     let dynamic = false;
-    if (lang === 'plpgsql') {
-      const body = plpgsqlStatements(src ?? '');
+    if (lang === 'sql' && src?.trim()) {
+      const body = src.trim();
+      sqls = [/^(BEGIN\s+ATOMIC|RETURN)\b/i.test(body) ? `CREATE FUNCTION f() RETURNS void LANGUAGE sql ${body}` : body];
+    }
+    else if (lang === 'plpgsql') {
+      const body = plpgsqlStatements(src ?? '', args ?? '', result ?? 'trigger');
       if (body) ({ sqls, dynamic } = body);
     }
     if (!sqls) {
@@ -78,6 +120,7 @@ export function analyzeTriggers(rows: (string | null)[][]): TriggerFacts {
       for (const s of calls.sequences) if (!out.sequences.includes(s)) out.sequences.push(s);
       if (calls.dynamicNextval) out.unreadable.push(`${trigger}: nextval() of a computed name`);
       for (const w of calls.writes) if (!out.writes.some((x) => x.name === w.name && x.schema === w.schema)) out.writes.push(w);
+      for (const f of calls.calls) if (!out.calls.includes(f)) out.calls.push(f);
     }
     if (time.size) out.time.push(`${trigger}: ${[...time].join(', ')}`);
     if (volatile.size) out.volatile.push(`${trigger}: ${[...volatile].join(', ')}`);
@@ -91,12 +134,12 @@ type PlNode = Record<string, unknown>;
  * Every SQL statement and expression in a PL/pgSQL body, as text the SQL parser takes. Undefined when the
  * body does not parse.
  */
-export function plpgsqlStatements(src: string): { sqls: string[]; dynamic: boolean } | undefined {
+export function plpgsqlStatements(src: string, args = '', result = 'trigger'): { sqls: string[]; dynamic: boolean } | undefined {
   let tag = '$rd$';
   for (let i = 0; src.includes(tag); i++) tag = `$rd${i}$`;
   let parsed: unknown;
   try {
-    parsed = parsePlPgSQLSync(`CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS ${tag}${src}${tag}`);
+    parsed = parsePlPgSQLSync(`CREATE FUNCTION f(${args}) RETURNS ${result} LANGUAGE plpgsql AS ${tag}${src}${tag}`);
   } catch {
     return undefined;
   }

@@ -11,7 +11,7 @@ let rp: RunningProxy;
 // SERIAL log table draws ids in the order the firing statements ran on that node; concurrent sessions reach
 // the other nodes in a different order than the main node unless the firing statements take the sequence
 // lock (insert_lock). A trigger that reads the clock cannot be made to agree: the client is told.
-describe('fan-out and triggers', () => {
+describe('fan-out, triggers and functions', () => {
   before(async () => {
     rp = await startProxy(servers().pg, { loadBalance: false });
     const admin = await rp.client('postgres');
@@ -32,6 +32,15 @@ END $$`);
     await c.query('CREATE TABLE notes (id int PRIMARY KEY, body text, changed timestamptz)');
     await c.query(`CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed := now(); RETURN NEW; END $$`);
     await c.query('CREATE TRIGGER notes_stamp BEFORE INSERT OR UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION stamp()');
+    // Stored-procedure style: the application calls a function that inserts into a SERIAL table.
+    await c.query('CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)');
+    await c.query(`CREATE FUNCTION new_order(p_item text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE o int;
+BEGIN
+  INSERT INTO orders (item) VALUES (p_item) RETURNING id INTO o;
+  RETURN o;
+END $$`);
+    await c.query("CREATE FUNCTION touch_note(p int) RETURNS void LANGUAGE sql AS $$ UPDATE notes SET body = body || '.', changed = clock_timestamp() WHERE id = p $$");
     await c.end();
   });
 
@@ -83,5 +92,29 @@ END $$`);
     assert.equal(ours.length, 1, `one warning, got: ${JSON.stringify(notices)}`);
     assert.match(ours[0]!, /"notes"/);
     assert.match(ours[0]!, /notes_stamp \(stamp\(\)\): now reads the clock/);
+  });
+
+  test("concurrent calls of a function that inserts into a SERIAL table give every node the same ids; a function's clock is reported", async () => {
+    const clients = await Promise.all([1, 2, 3, 4, 5].map(() => rp.client(db)));
+    const notices: string[] = [];
+    for (const c of clients) c.on('notice', (n) => notices.push(n.message ?? ''));
+    const ids: number[] = [];
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let k = 0; k < 20; k++) ids.push((await c.query('SELECT new_order($1) AS id', [`client ${i} order ${k}`])).rows[0].id);
+      }),
+    );
+    await clients[0]!.query('SELECT touch_note(1)');
+    await clients[0]!.query('SELECT 1');
+    await Promise.all(clients.map((c) => c.end()));
+    assert.equal(new Set(ids).size, 100, 'each call got its own id');
+    const [f0, f1] = await Promise.all(servers().pg.map((s) => fingerprint(s, db)));
+    assert.deepEqual(f1['"public"."orders"'], f0['"public"."orders"'], 'node 1 numbered the orders as node 0 did');
+    const ours = notices.filter((m) => /ReplicaDesk/.test(m));
+    // touch_note() itself, and the trigger on the table it updates (followed from the function's UPDATE).
+    assert.equal(ours.length, 2, `two warnings, got: ${JSON.stringify(ours)}`);
+    assert.match(ours[0]!, /the function touch_note\(\) runs .*public\.touch_note\(\): clock_timestamp differs per node/);
+    assert.match(ours[1]!, /triggers on "notes" run .*notes_stamp \(stamp\(\)\): now reads the clock/);
+    assert.deepEqual(rp.events.filter((e) => e.type === 'mismatch'), []);
   });
 });

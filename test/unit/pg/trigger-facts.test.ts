@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { classifyText, loadSqlParser, routineCallsOf } from '../../../core/pg/sql/classify';
-import { NO_TRIGGERS, analyzeTriggers, plpgsqlStatements } from '../../../core/pg/sql/trigger-facts';
+import { NO_TRIGGERS, analyzeFunctions, analyzeTriggers, plpgsqlStatements } from '../../../core/pg/sql/trigger-facts';
 
 before(() => loadSqlParser());
 
@@ -56,4 +56,23 @@ test('triggers that cannot be read are named, not ignored; harmless built-ins an
   assert.deepEqual(analyzeTriggers([['t4', 'internal', 'suppress_redundant_updates_trigger', 'suppress_redundant_updates_trigger']]).unreadable, []);
   assert.deepEqual(analyzeTriggers([['t5', 'c', 'moddatetime', 'moddatetime']]).time, ['t5 (moddatetime()): moddatetime']);
   assert.equal(analyzeTriggers([]), NO_TRIGGERS);
+});
+
+test("the user's functions: SQL bodies (classic and SQL-standard), PL/pgSQL, calls to further functions; C functions stay quiet", () => {
+  const sql = analyzeFunctions([['public.add_line', 'sql', 'add_line', "INSERT INTO lines (at) VALUES (localtimestamp); SELECT setval('s', 1)"]]);
+  assert.deepEqual(sql.time, ['public.add_line(): localtimestamp']);
+  assert.deepEqual(sql.sequences, ['s']);
+  assert.deepEqual(sql.writes, [{ name: 'lines' }]);
+  const atomic = analyzeFunctions([['app.log_it', 'sql', 'log_it', 'BEGIN ATOMIC\n INSERT INTO app.log (msg) VALUES (audit_text(1));\nEND']]);
+  assert.deepEqual(atomic.writes, [{ schema: 'app', name: 'log' }]);
+  assert.deepEqual(atomic.calls, ['audit_text'], 'a call to another function is followed');
+  assert.deepEqual(atomic.unreadable, []);
+  const body = 'BEGIN INSERT INTO orders (item) VALUES (p_item) RETURNING id INTO o; RETURN; END';
+  const pl = analyzeFunctions([['public.new_order', 'plpgsql', 'new_order', body, 'p_item text, OUT o integer', 'integer']]);
+  assert.deepEqual(pl.writes, [{ name: 'orders' }], 'the OUT parameter is known to the parser');
+  assert.equal(analyzeFunctions([['public.new_order', 'plpgsql', 'new_order', body, '', 'integer']]).unreadable.length, 1, 'without it the body does not parse');
+  assert.deepEqual(analyzeFunctions([['public.st_x', 'c', 'st_x', 'st_x']]), { time: [], volatile: [], sequences: [], writes: [], calls: [], unreadable: [] });
+  const classified = classifyText("INSERT INTO t VALUES (new_id(), lower('A'), app.stamp())");
+  assert.deepEqual([...classified.calledFunctions].sort(), ['app.stamp', 'new_id'], 'well-known built-ins are not looked up');
+  assert.deepEqual(classifyText('CALL app.close_day(1)').calledFunctions, ['app.close_day']);
 });
