@@ -13,8 +13,9 @@
  *    until the other nodes have applied the write.
  *  - Each node's command tags are compared with the main node's; on a difference the configured policy
  *    detaches the node or rolls the transaction back everywhere.
- *  - now()/CURRENT_* (and time DEFAULTs) reach the other nodes as the main node's timestamp; nextval() is
- *    ordered by per-sequence advisory locks on the main node.
+ *  - now()/CURRENT_* (and time DEFAULTs, and SQL-level PREPAREd statements through an extra parameter)
+ *    reach the other nodes as the main node's timestamp; nextval() is ordered by per-sequence advisory locks
+ *    on the main node, including sequences drawn by the triggers and user functions a write runs.
  */
 import { serialize } from 'pg-protocol';
 import type { BackendConnection, ByteOut } from './backend/connection';

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import { StatementClassifier, classifyText, loadSqlParser } from '../../../core/pg/sql/classify';
 import { sequenceLockKey, sequenceLockSql } from '../../../core/pg/sql/catalog';
 import { tokenize } from '../../../core/pg/sql/lexer';
-import { copyForOthers, rewriteForOthers, timeLiteral } from '../../../core/pg/sql/rewrite';
+import { copyForOthers, executeForOthers, prepareForOthers, rewriteForOthers, timeLiteral } from '../../../core/pg/sql/rewrite';
 import { parseTableFacts } from '../../../core/pg/sql/catalog';
 
 /** Queries arrive as bytes; the classifier works on them as latin1 strings (byte offsets = parser offsets). */
@@ -139,8 +139,7 @@ test('COPY FROM with a column list leaving out a time DEFAULT is staged for the 
   assert.equal(copyForOthers('COPY orders FROM STDIN', tokenize('COPY orders FROM STDIN'), classifyText('COPY orders FROM STDIN'), TS, orders()), undefined);
 });
 
-test('SQL-level PREPARE that reads the clock: the other nodes take the time as one more parameter, EXECUTE passes it', async () => {
-  const { executeForOthers, prepareForOthers } = await import('../../../core/pg/sql/rewrite');
+test('SQL-level PREPARE that reads the clock: the other nodes take the time as one more parameter, EXECUTE passes it', () => {
   const run = (sql: string, table?: Parameters<typeof prepareForOthers>[3]) => {
     const text = bytes(sql);
     const tokens = tokenize(text);
