@@ -1395,7 +1395,8 @@ export class FanoutSession {
       for (const f of wanted) seen.add(`f ${f}`);
       const missing = wanted.filter((f) => !this.ctx.catalog.routine(this.database, f, this.pathScope));
       if (missing.length) {
-        const rows = await this.internalQuery(functionFactsSql(missing));
+        const major = parseInt(this.conns.get(this.main)?.params.get('server_version') ?? '', 10) || 0;
+        const rows = await this.internalQuery(functionFactsSql(missing, major));
         if (rows) {
           for (const f of missing) {
             const dot = f.indexOf('.');

@@ -47,7 +47,7 @@ export function triggerFactsSql(rel: RelName): string {
  * The user's functions of these names (schema-qualified, or as the search_path finds them): a label, the
  * language, the name, the body, the argument list and the result type. Built-ins (pg_catalog) are left out.
  */
-export function functionFactsSql(names: string[]): string {
+export function functionFactsSql(names: string[], serverMajor: number): string {
   const conds = names.map((n) => {
     const dot = n.indexOf('.');
     return dot >= 0
@@ -56,8 +56,9 @@ export function functionFactsSql(names: string[]): string {
   });
   return (
     "SELECT n.nspname || '.' || p.proname, l.lanname, p.proname, " +
-    // A SQL-standard body (BEGIN ATOMIC / RETURN) is kept parsed, with an empty prosrc.
-    'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) ELSE p.prosrc END, ' +
+    // A SQL-standard body (BEGIN ATOMIC / RETURN, PostgreSQL 14+) is kept parsed, with an empty prosrc. A
+    // failed question would abort the client's transaction, so older servers are not asked about it.
+    (serverMajor >= 14 ? 'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) ELSE p.prosrc END, ' : 'p.prosrc, ') +
     // PL/pgSQL needs the parameter names (INTO targets must be known variables) to parse the body.
     'pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_function_result(p.oid) FROM pg_catalog.pg_proc p ' +
     'JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace JOIN pg_catalog.pg_language l ON l.oid = p.prolang ' +

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { classifyText, loadSqlParser, routineCallsOf } from '../../../core/pg/sql/classify';
-import { NO_TRIGGERS, analyzeFunctions, analyzeTriggers, plpgsqlStatements } from '../../../core/pg/sql/trigger-facts';
+import { NO_TRIGGERS, analyzeFunctions, analyzeTriggers, functionFactsSql, plpgsqlStatements } from '../../../core/pg/sql/trigger-facts';
 
 before(() => loadSqlParser());
 
@@ -75,4 +75,10 @@ test("the user's functions: SQL bodies (classic and SQL-standard), PL/pgSQL, cal
   const classified = classifyText("INSERT INTO t VALUES (new_id(), lower('A'), app.stamp())");
   assert.deepEqual([...classified.calledFunctions].sort(), ['app.stamp', 'new_id'], 'well-known built-ins are not looked up');
   assert.deepEqual(classifyText('CALL app.close_day(1)').calledFunctions, ['app.close_day']);
+});
+
+test('the function question asks for SQL-standard bodies only of servers that have them (PostgreSQL 14+)', () => {
+  assert.match(functionFactsSql(['f', 'app.g'], 15), /pg_get_function_sqlbody/);
+  assert.doesNotMatch(functionFactsSql(['f'], 13), /prosqlbody|pg_get_function_sqlbody/);
+  assert.match(functionFactsSql(['app.g'], 15), /n\.nspname = 'app' AND p\.proname = 'g'/);
 });
