@@ -375,6 +375,18 @@ export class FanoutProxy extends EventEmitter<{ event: [FanoutEvent] }> implemen
     return action;
   }
 
+  private readonly warnedAbout = new Set<string>();
+
+  /**
+   * Tells the service (history, dashboard, notifications) once per proxy run about something that makes the
+   * nodes' data differ that only the client was told about; bounded, since keys come from client input.
+   */
+  warnOnce(key: string, message: string): void {
+    if (this.warnedAbout.has(key) || this.warnedAbout.size >= 1000) return;
+    this.warnedAbout.add(key);
+    this.emitEvent({ type: 'warning', message, at: nowIso() });
+  }
+
   recordForRecovery(session: FanoutSession, unit: QueuedUnit): void {
     this.recoveryRecorder?.unit(session, unit);
   }

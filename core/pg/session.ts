@@ -47,6 +47,8 @@ export interface SessionContext {
   countSelect(node: number): void;
   /** A connection to `node` failed. True when the node was detached (the session carries on without it). */
   backendFailed(node: number, err: Error): boolean;
+  /** Tells the service once (per key and proxy run) about writes whose values will differ between nodes. */
+  warnOnce(key: string, message: string): void;
   /** Reports a result difference; returns what happened to the node. */
   mismatch(e: Omit<MismatchEvent, 'type' | 'at' | 'action'>, detach: boolean): MismatchEvent['action'];
   poolNodes(lbNode: number): PoolNodeRow[];
@@ -608,6 +610,7 @@ export class FanoutSession {
   /** Parts of a write that each node will compute for itself (told to the client, like PostgreSQL's own warnings). */
   private warnNotDeterministic(problems: string[]): void {
     if (!problems.length) return;
+    this.ctx.warnOnce(`${this.database}\u0000p ${problems.join('; ')}`, `In database ${this.database}: ${problems.join('; ')}; the copies may differ.`);
     this.sendClient(noticeResponse({ code: '01000', message: `ReplicaDesk: ${problems.join('; ')}; the nodes may store different values`, hint: 'Give the value explicitly in the statement.' }));
   }
 
@@ -1317,6 +1320,10 @@ export class FanoutSession {
   /** Catalog facts, sequence locks and whether the main node's timestamp is needed for this statement. */
   private async determinism(info: Classified): Promise<{ table: TableCatalog | undefined; lockSql: string | undefined; needTs: boolean; usesSequences: boolean }> {
     if (info.volatileCalls.length) {
+      this.ctx.warnOnce(
+        `${this.database}\u0000v ${info.volatileCalls.join(',')}`,
+        `In database ${this.database}, writes use ${info.volatileCalls.map((f) => `${f}()`).join(', ')}, which gives a different value on each node: rows written with it differ between the copies.`,
+      );
       this.sendClient(
         noticeResponse({
           code: '01000',
@@ -1443,6 +1450,7 @@ export class FanoutSession {
     ];
     if (!lines.length || this.routineWarned.has(key)) return;
     this.routineWarned.add(key);
+    this.ctx.warnOnce(`${this.database}\u0000${key}`, `In database ${this.database}, ${what} on each node with that node's own values, so the copies may differ: ${lines.join('; ')}.`);
     this.sendClient(
       noticeResponse({
         code: '01000',

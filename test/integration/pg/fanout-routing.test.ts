@@ -184,6 +184,11 @@ describe('fan-out routing', () => {
     assert.ok(notices.some((m) => /INSERT \.\.\. SELECT into t_stamped without a column list leaves its time DEFAULTs to each node/.test(m)), `notices: ${notices.join(' | ')}`);
     // That row really differs between the nodes: do not leave it for the comparisons that follow.
     await c.query('DROP TABLE t_stamped');
+    await c.query('UPDATE t_rand SET x = random() WHERE false');
+    // The service (history, dashboard) hears of each once.
+    const warnings = rp.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    assert.equal(warnings.filter((m) => /random\(\), which gives a different value on each node/.test(m)).length, 1, JSON.stringify(warnings));
+    assert.equal(warnings.filter((m) => /t_stamped without a column list/.test(m)).length, 1, JSON.stringify(warnings));
   });
 
   test('autocommit writes with large results (held back, then streamed), notices and errors reach the client in order', async () => {

@@ -115,6 +115,11 @@ END $$`);
     assert.equal(ours.length, 2, `two warnings, got: ${JSON.stringify(ours)}`);
     assert.match(ours[0]!, /the function touch_note\(\) runs .*public\.touch_note\(\): clock_timestamp differs per node/);
     assert.match(ours[1]!, /triggers on "notes" run .*notes_stamp \(stamp\(\)\): now reads the clock/);
+    // The service hears of each once per run (history, dashboard), however many sessions meet it.
+    const warnings = rp.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+    assert.equal(warnings.filter((m) => /notes_stamp/.test(m)).length, 1, JSON.stringify(warnings));
+    assert.equal(warnings.filter((m) => /touch_note/.test(m)).length, 1, JSON.stringify(warnings));
+    assert.match(warnings.find((m) => /touch_note/.test(m))!, new RegExp(`^In database ${db}, the function touch_note\\(\\) runs on each node`));
     assert.deepEqual(rp.events.filter((e) => e.type === 'mismatch'), []);
   });
 });
