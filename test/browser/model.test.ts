@@ -66,7 +66,7 @@ test('error meanings offer only actions that make sense', () => {
 });
 
 test('history kinds the engines record have a meaning', () => {
-  for (const kind of ['service.started', 'service.stopped', 'stop.failed', 'io.error', 'io.stopped', 'io.connected', 'sql.error', 'sql.stopped', 'sql.warning', 'relay.truncated', 'relay.recovered', 'relay.recovery-failed', 'channel.reset', 'channel.created', 'channel.deleted', 'channel.skip', 'channels.resume.failed', 'fanout.created', 'fanout.started', 'fanout.start.failed', 'fanout.stopped', 'fanout.node.down', 'fanout.node.up', 'fanout.mismatch']) {
+  for (const kind of ['service.started', 'service.stopped', 'stop.failed', 'io.error', 'io.stopped', 'io.connected', 'sql.error', 'sql.stopped', 'sql.warning', 'relay.truncated', 'relay.recovered', 'relay.recovery-failed', 'channel.reset', 'channel.created', 'channel.deleted', 'channel.skip', 'channels.resume.failed', 'fanout.created', 'fanout.started', 'fanout.start.failed', 'fanout.stopped', 'fanout.node.down', 'fanout.node.up', 'fanout.mismatch', 'fanout.warning']) {
     assert.ok(history.historyMeaning(kind), kind);
   }
   assert.equal(history.historyMeaning('something.else'), undefined);

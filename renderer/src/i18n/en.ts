@@ -239,6 +239,7 @@ export const en = {
   'historyKind.fanout.created': 'A PostgreSQL fan-out was defined from a pgpool.conf.',
   'historyKind.fanout.startFailed': 'The fan-out could not start (for example its port is in use); applications cannot connect through it.',
   'historyKind.fanout.mismatch': 'A server answered a write differently from the main server, a sign that its data differs; ReplicaDesk acted as the entry says.',
+  'historyKind.fanout.warning': 'Some writes store a value that each server computes for itself (for example a time set by a trigger), so the copies differ there; the entry names the table or function and how to avoid it.',
   'historyKind.node.recovering': 'A PostgreSQL server is being copied back in step; it is attached again when that is done.',
   'historyKind.lag': 'The backup fell behind the master more than the warning limit.',
   'historyKind.skip': 'Events were skipped by hand; the backup may differ from the master for the rows they touched.',

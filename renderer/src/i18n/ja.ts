@@ -240,6 +240,7 @@ export const ja: Messages = {
   'historyKind.fanout.created': 'pgpool.conf から PostgreSQL 書き込み分配を定義しました。',
   'historyKind.fanout.startFailed': '書き込み分配を開始できませんでした（例えばポートが使用中）。アプリケーションはここから接続できません。',
   'historyKind.fanout.mismatch': 'あるサーバーが書き込みにメインサーバーと異なる応答を返しました。データが異なる兆候です。ReplicaDesk は記載のとおり対処しました。',
+  'historyKind.fanout.warning': '一部の書き込みは各サーバーが自分で計算する値（たとえばトリガーが設定する時刻）を保存するため、その部分でコピーが異なります。記録に該当するテーブルや関数と回避方法が書かれています。',
   'historyKind.node.recovering': 'PostgreSQL サーバーのデータを揃え直しています。完了すると再び組み込まれます。',
   'historyKind.lag': 'バックアップの遅れが警告の基準を超えました。',
   'historyKind.skip': 'イベントが手動でスキップされました。その変更が触れた行はマスターと異なる可能性があります。',

@@ -240,6 +240,7 @@ export const zh: Messages = {
   'historyKind.fanout.created': '根据 pgpool.conf 定义了 PostgreSQL 写入分发。',
   'historyKind.fanout.startFailed': '写入分发无法启动（例如端口已被占用）；应用程序无法通过它连接。',
   'historyKind.fanout.mismatch': '某台服务器对写入的响应与主服务器不同，这表明其数据不一致；ReplicaDesk 已按记录中所述处理。',
+  'historyKind.fanout.warning': '部分写入保存的是每台服务器各自计算的值（例如由触发器设置的时间），因此副本在这些地方会不同；记录中写明了相关的表或函数以及避免方法。',
   'historyKind.node.recovering': '正在重新同步一台 PostgreSQL 服务器；完成后它会重新加入。',
   'historyKind.lag': '备份落后于主库的程度超过了警告界限。',
   'historyKind.skip': '有事件被手动跳过；这些更改涉及的行可能与主库不同。',

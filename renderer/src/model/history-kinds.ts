@@ -28,6 +28,7 @@ const MEANINGS: [RegExp, MessageKey][] = [
   [/^fanout\.created$/, 'historyKind.fanout.created'],
   [/^fanout\.start\.failed$/, 'historyKind.fanout.startFailed'],
   [/^fanout\.mismatch$/, 'historyKind.fanout.mismatch'],
+  [/^fanout\.warning$/, 'historyKind.fanout.warning'],
   [/^fanout\.node\.recovering$/, 'historyKind.node.recovering'],
   [/^fanout\.(started|start)$/, 'historyKind.fanout.started'],
   [/^fanout\.(stopped|stop)$/, 'historyKind.fanout.stopped'],
