@@ -119,15 +119,20 @@ export class CatalogCache {
     return rel.schema ? `${rel.schema}\u0000${rel.name}` : `\u0001${pathScope}\u0000${rel.name}`;
   }
 
+  /** Keys come from clients' statements: each database's map is bounded. */
+  private static put<V>(maps: Map<string, Map<string, V>>, db: string, key: string, value: V): void {
+    let m = maps.get(db);
+    if (!m) maps.set(db, (m = new Map()));
+    if (m.size > 5000) m.clear();
+    m.set(key, value);
+  }
+
   table(db: string, rel: RelName, pathScope: string): TableCatalog | undefined {
     return this.tables.get(db)?.get(this.key(rel, pathScope));
   }
 
   setTable(db: string, rel: RelName, pathScope: string, facts: TableCatalog): void {
-    let m = this.tables.get(db);
-    if (!m) this.tables.set(db, (m = new Map()));
-    if (m.size > 5000) m.clear();
-    m.set(this.key(rel, pathScope), facts);
+    CatalogCache.put(this.tables, db, this.key(rel, pathScope), facts);
   }
 
   tableTriggers(db: string, rel: RelName, pathScope: string): RoutineFacts | undefined {
@@ -135,22 +140,20 @@ export class CatalogCache {
   }
 
   setTableTriggers(db: string, rel: RelName, pathScope: string, facts: RoutineFacts): void {
-    let m = this.triggers.get(db);
-    if (!m) this.triggers.set(db, (m = new Map()));
-    if (m.size > 5000) m.clear();
-    m.set(this.key(rel, pathScope), facts);
+    CatalogCache.put(this.triggers, db, this.key(rel, pathScope), facts);
   }
 
   /** A user's function by name (schema-qualified, or as the session's search_path finds it). */
   routine(db: string, name: string, pathScope: string): RoutineFacts | undefined {
-    return this.routines.get(db)?.get(name.includes('.') ? name : `\u0001${pathScope}\u0000${name}`);
+    return this.routines.get(db)?.get(this.funcKey(name, pathScope));
   }
 
   setRoutine(db: string, name: string, pathScope: string, facts: RoutineFacts): void {
-    let m = this.routines.get(db);
-    if (!m) this.routines.set(db, (m = new Map()));
-    if (m.size > 5000) m.clear();
-    m.set(name.includes('.') ? name : `\u0001${pathScope}\u0000${name}`, facts);
+    CatalogCache.put(this.routines, db, this.funcKey(name, pathScope), facts);
+  }
+
+  private funcKey(name: string, pathScope: string): string {
+    return name.includes('.') ? name : `\u0001${pathScope}\u0000${name}`;
   }
 
   functionWrites(db: string, name: string): boolean | undefined {

@@ -5,6 +5,7 @@
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { TK_IDENT, TK_OP, type Tokens, isOp, matchingParen, tokenAt, tokenize } from './lexer';
+import { visitTree } from './tree';
 
 export type StmtKind = 'read' | 'write' | 'tx' | 'session' | 'show-pool-nodes' | 'empty' | 'invalid';
 export type TxKind = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to' | 'prepare' | 'commit-prepared' | 'rollback-prepared';
@@ -192,40 +193,27 @@ interface Walk {
   targets: RelName[];
 }
 
-function walk(root: unknown, w: Walk, top = true): void {
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const n = stack.pop();
-    if (!n || typeof n !== 'object') continue;
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x);
-      continue;
+function walk(root: unknown, w: Walk): void {
+  visitTree(root, (key, v, atRoot) => {
+    if (key === 'FuncCall') {
+      const fc = v as Node;
+      const f = funcName(fc);
+      w.funcs.push({ ...f, loc: fc.location as number, node: fc });
+    } else if (key === 'SQLValueFunction') {
+      const s = v as Node;
+      w.svfs.push({ op: s.op as string, typmod: (s.typmod as number) ?? -1, loc: s.location as number });
+    } else if (key === 'SetToDefault') {
+      w.defaults.push((v as Node).location as number);
+    } else if (!atRoot && DML.has(key)) {
+      w.dmlInside = true;
+      const rel = relOf((v as Node).relation as Node);
+      if (rel) w.targets.push(rel);
+    } else if (key === 'intoClause') {
+      w.selectInto = true;
+    } else if (key === 'lockingClause') {
+      w.locking = true;
     }
-    const o = n as Node;
-    for (const key of Object.keys(o)) {
-      const v = o[key];
-      if (key === 'FuncCall') {
-        const fc = v as Node;
-        const f = funcName(fc);
-        w.funcs.push({ ...f, loc: fc.location as number, node: fc });
-      } else if (key === 'SQLValueFunction') {
-        const s = v as Node;
-        w.svfs.push({ op: s.op as string, typmod: (s.typmod as number) ?? -1, loc: s.location as number });
-      } else if (key === 'SetToDefault') {
-        w.defaults.push((v as Node).location as number);
-      } else if (!top && DML.has(key)) {
-        w.dmlInside = true;
-        const rel = relOf((v as Node).relation as Node);
-        if (rel) w.targets.push(rel);
-      } else if (key === 'intoClause') {
-        w.selectInto = true;
-      } else if (key === 'lockingClause') {
-        w.locking = true;
-      }
-      if (v && typeof v === 'object') stack.push(v);
-    }
-    top = false;
-  }
+  });
 }
 
 function relOf(rv: Node | undefined): RelName | undefined {

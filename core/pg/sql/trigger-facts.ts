@@ -13,6 +13,7 @@ import { parsePlPgSQLSync } from 'libpg-query';
 import { type RelName, routineCallsOf } from './classify';
 import { qualifiedName, sqlLiteral } from './catalog';
 import { TK_OP, tokenize } from './lexer';
+import { visitTree } from './tree';
 
 export interface RoutineFacts {
   /** Routines that read the clock, with what they call (e.g. `stamp (stamp_row()): now`). */
@@ -129,8 +130,6 @@ function analyzeRoutines(rows: (string | null)[][], kind: 'trigger' | 'function'
   return out;
 }
 
-type PlNode = Record<string, unknown>;
-
 /**
  * Every SQL statement and expression in a PL/pgSQL body, as text the SQL parser takes. Undefined when the
  * body does not parse.
@@ -146,24 +145,13 @@ export function plpgsqlStatements(src: string, args = '', result = 'trigger'): {
   }
   const sqls: string[] = [];
   let dynamic = false;
-  const stack: unknown[] = [parsed];
-  while (stack.length) {
-    const n = stack.pop();
-    if (!n || typeof n !== 'object') continue;
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x);
-      continue;
-    }
-    for (const [key, v] of Object.entries(n as PlNode)) {
-      if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
-      if (key === 'PLpgSQL_expr') {
-        const e = v as { query?: string; parseMode?: number };
-        if (typeof e.query === 'string') sqls.push(exprAsSql(e.query, e.parseMode ?? 0));
-        continue;
-      }
-      if (v && typeof v === 'object') stack.push(v);
-    }
-  }
+  visitTree(parsed, (key, v) => {
+    if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') dynamic = true;
+    if (key !== 'PLpgSQL_expr') return true;
+    const e = v as { query?: string; parseMode?: number };
+    if (typeof e.query === 'string') sqls.push(exprAsSql(e.query, e.parseMode ?? 0));
+    return false;
+  });
   return { sqls, dynamic };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, fingerprint, startProxy } from './helpers';
+import { type RunningProxy, direct, fingerprint, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout_inssel');
@@ -11,10 +11,7 @@ let rp: RunningProxy;
 // clock for the rows (the other nodes run the statement later than the main node).
 describe('fan-out INSERT ... SELECT into tables with time DEFAULTs', () => {
   before(async () => {
-    rp = await startProxy(servers().pg, { loadBalance: false });
-    const admin = await rp.client('postgres');
-    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
-    await admin.end();
+    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false });
     const c = await rp.client(db);
     await c.query('CREATE TABLE src (n int, label text)');
     await c.query("INSERT INTO src SELECT g, 'row ' || g FROM generate_series(1, 50) g");
@@ -26,11 +23,6 @@ describe('fan-out INSERT ... SELECT into tables with time DEFAULTs', () => {
 
   after(async () => {
     await rp?.stop();
-    for (const s of servers().pg) {
-      const c = await direct(s, 'postgres');
-      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-      await c.end();
-    }
   });
 
   test('autocommit, in a transaction, WITH, ON CONFLICT, RETURNING and the extended protocol: every node stores the same rows', async () => {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { PoolHbaDocument } from '../../../core/config/pgpool/pool-hba';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, fingerprint, pgbench, psql, sendCancel, startProxy } from './helpers';
+import { type RunningProxy, fingerprint, pgbench, psql, sendCancel, startProxy, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout');
@@ -20,20 +20,11 @@ async function assertIdentical(what: string): Promise<void> {
 // Root-level before/after hooks run concurrently in Node 20: our setup lives in a suite, after the servers'.
 describe('fan-out routing', () => {
   before(async () => {
-    rp = await startProxy(servers().pg);
-    const admin = await rp.client('postgres');
-    // CREATE DATABASE cannot run in a transaction block: it goes to every node on its own.
-    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
-    await admin.end();
+    rp = await startProxyWithDatabase(servers().pg, db);
   });
 
   after(async () => {
     await rp?.stop();
-    for (const s of servers().pg) {
-      const c = await direct(s, 'postgres');
-      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-      await c.end();
-    }
   });
 
   test('simple and extended protocol, multi-statement queries, transactions and savepoints reach every node alike', async () => {

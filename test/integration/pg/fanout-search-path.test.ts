@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, fingerprint, startProxy } from './helpers';
+import { type RunningProxy, direct, fingerprint, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout_path');
@@ -11,10 +11,7 @@ let rp: RunningProxy;
 // name means whatever the session's search_path finds, so two sessions may mean different tables.
 describe('fan-out table facts follow the session search_path', () => {
   before(async () => {
-    rp = await startProxy(servers().pg, { loadBalance: false });
-    const admin = await rp.client('postgres');
-    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
-    await admin.end();
+    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false });
     const c = await rp.client(db);
     await c.query('CREATE TABLE public.t (id int PRIMARY KEY, ts timestamptz NOT NULL DEFAULT now())');
     await c.query('CREATE SCHEMA s2');
@@ -26,11 +23,6 @@ describe('fan-out table facts follow the session search_path', () => {
 
   after(async () => {
     await rp?.stop();
-    for (const s of servers().pg) {
-      const c = await direct(s, 'postgres');
-      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-      await c.end();
-    }
   });
 
   test('sessions with different search_paths write "t" in their own schema, identically on every node', async () => {

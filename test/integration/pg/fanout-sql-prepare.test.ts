@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, fingerprint, startProxy } from './helpers';
+import { type RunningProxy, direct, fingerprint, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout_sqlprep');
@@ -12,10 +12,7 @@ let rp: RunningProxy;
 // parameter, and EXECUTE takes the sequence lock its statement needs.
 describe('fan-out SQL-level PREPARE and EXECUTE', () => {
   before(async () => {
-    rp = await startProxy(servers().pg, { loadBalance: false });
-    const admin = await rp.client('postgres');
-    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
-    await admin.end();
+    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false });
     const c = await rp.client(db);
     await c.query('CREATE TABLE log (id serial PRIMARY KEY, n int, label text, at timestamptz, made timestamptz DEFAULT now(), day date)');
     await c.end();
@@ -23,11 +20,6 @@ describe('fan-out SQL-level PREPARE and EXECUTE', () => {
 
   after(async () => {
     await rp?.stop();
-    for (const s of servers().pg) {
-      const c = await direct(s, 'postgres');
-      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-      await c.end();
-    }
   });
 
   test('prepared writes that read the clock and draw ids store the same rows on every node', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, direct, fingerprint, startProxy } from './helpers';
+import { type RunningProxy, fingerprint, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout_trig');
@@ -13,10 +13,7 @@ let rp: RunningProxy;
 // lock (insert_lock). A trigger that reads the clock cannot be made to agree: the client is told.
 describe('fan-out, triggers and functions', () => {
   before(async () => {
-    rp = await startProxy(servers().pg, { loadBalance: false });
-    const admin = await rp.client('postgres');
-    await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
-    await admin.end();
+    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false });
     const c = await rp.client(db);
     await c.query('CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)');
     await c.query('INSERT INTO items SELECT g, 0 FROM generate_series(1, 8) g');
@@ -46,11 +43,6 @@ END $$`);
 
   after(async () => {
     await rp?.stop();
-    for (const s of servers().pg) {
-      const c = await direct(s, 'postgres');
-      await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-      await c.end();
-    }
   });
 
   test('concurrent updates whose trigger fills a SERIAL audit table leave the same audit rows on every node', async () => {

@@ -47,6 +47,33 @@ export async function startProxy(servers: Pick<ServerInfo, 'host' | 'port' | 'us
   };
 }
 
+/**
+ * A proxy in front of `servers` with a fresh database `db` created through it (CREATE DATABASE cannot run in
+ * a transaction block: it goes to every node on its own); its stop() also drops the database everywhere.
+ */
+export async function startProxyWithDatabase(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], db: string, over: Partial<FanoutOptions> = {}): Promise<RunningProxy> {
+  const rp = await startProxy(servers, over);
+  const admin = await rp.client('postgres');
+  await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
+  await admin.end();
+  return {
+    ...rp,
+    async stop() {
+      await rp.stop();
+      await dropDatabase(servers, db);
+    },
+  };
+}
+
+/** Drops `db` on every server directly (also when a test left a node without it). */
+export async function dropDatabase(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], db: string): Promise<void> {
+  for (const s of servers) {
+    const c = await direct(s, 'postgres');
+    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    await c.end();
+  }
+}
+
 export async function direct(s: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>, database: string): Promise<pg.Client> {
   const c = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
   await c.connect();
