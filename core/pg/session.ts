@@ -60,6 +60,9 @@ export interface SessionContext {
   readonly writesPaused: Promise<void> | undefined;
 }
 
+/** The savepoint our own catalog questions run under inside a client's transaction (main node only). */
+const INTERNAL_SAVEPOINT = 'replicadesk_internal';
+
 interface Prepared {
   name: string;
   info: Classified;
@@ -712,12 +715,28 @@ export class FanoutSession {
     this.flush(node, bufs, sinks);
   }
 
-  /** A query of our own on the main node; rows as text, or undefined if it failed. */
+  /**
+   * A query of our own on the main node; rows as text, or undefined if it failed. Inside the client's
+   * transaction it runs under a savepoint: a failed catalog question must not abort the client's work.
+   */
   private async internalQuery(sql: string): Promise<(string | null)[][] | undefined> {
+    const guarded = this.tx === 'T';
     const sink = new UnitSink(ONE_READY, { collectRows: true, dropNotices: true });
-    this.sendTo(this.main, [q(sql)], [sink]);
+    this.sendTo(this.main, [q(guarded ? `SAVEPOINT ${INTERNAL_SAVEPOINT}; ${sql}; RELEASE SAVEPOINT ${INTERNAL_SAVEPOINT}` : sql)], [sink]);
     await sink.done;
-    if (sink.failed || sink.error) return undefined;
+    if (sink.failed) return undefined;
+    if (sink.error) {
+      if (guarded) {
+        const undo = new UnitSink(ONE_READY, { dropNotices: true });
+        this.sendTo(this.main, [q(`ROLLBACK TO SAVEPOINT ${INTERNAL_SAVEPOINT}; RELEASE SAVEPOINT ${INTERNAL_SAVEPOINT}`)], [undo]);
+        await undo.done;
+      }
+      this.ctx.warnOnce(
+        `${this.database}\u0000q ${sql.slice(0, 60)}`,
+        `In database ${this.database}, a catalog question ReplicaDesk asks the main node failed (${sink.error.M ?? sink.error.C ?? 'error'}); writes that need its answer (sequence order, time values) may differ between the copies.`,
+      );
+      return undefined;
+    }
     return sink.rows;
   }
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { uniqueName, useSuiteServers } from '../../servers/suite';
-import { type RunningProxy, fingerprint, startProxyWithDatabase } from './helpers';
+import { type RunningProxy, direct, fingerprint, startProxyWithDatabase } from './helpers';
 
 const servers = useSuiteServers();
 const db = uniqueName('fanout_trig');
+const role = uniqueName('rd_trig_app').toLowerCase();
 let rp: RunningProxy;
 
 // Triggers run on every node inside the statement that fired them. An audit trigger that inserts into a
@@ -13,7 +14,8 @@ let rp: RunningProxy;
 // lock (insert_lock). A trigger that reads the clock cannot be made to agree: the client is told.
 describe('fan-out, triggers and functions', () => {
   before(async () => {
-    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false });
+    const s0 = servers().pg[0]!;
+    rp = await startProxyWithDatabase(servers().pg, db, { loadBalance: false }, `${s0.user}:TEXT${s0.password}\n${role}:TEXTapp-pw\n`);
     const c = await rp.client(db);
     await c.query('CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)');
     await c.query('INSERT INTO items SELECT g, 0 FROM generate_series(1, 8) g');
@@ -113,5 +115,35 @@ END $$`);
     assert.equal(warnings.filter((m) => /touch_note/.test(m)).length, 1, JSON.stringify(warnings));
     assert.match(warnings.find((m) => /touch_note/.test(m))!, new RegExp(`^In database ${db}, the function touch_note\\(\\) runs on each node`));
     assert.deepEqual(rp.events.filter((e) => e.type === 'mismatch'), []);
+  });
+
+  test("a catalog question the client's role may not ask does not abort its transaction; the service is told", async () => {
+    const admin = await rp.client(db);
+    await admin.query(`CREATE ROLE "${role}" LOGIN PASSWORD 'app-pw'`);
+    try {
+      await admin.query('CREATE TABLE guarded (id int PRIMARY KEY)');
+      await admin.query(`GRANT ALL ON guarded TO "${role}"`);
+      await admin.query('REVOKE SELECT ON pg_catalog.pg_trigger FROM PUBLIC');
+      const app = await rp.client(db, { user: role, password: 'app-pw' });
+      await app.query('BEGIN');
+      await app.query('INSERT INTO guarded VALUES (1)');
+      await app.query('INSERT INTO guarded VALUES (2)');
+      await app.query('COMMIT');
+      await app.end();
+      for (const s of servers().pg) {
+        const c = await direct(s, db);
+        assert.equal((await c.query('SELECT count(*)::int AS n FROM guarded')).rows[0].n, 2, `node ${s.port} has both rows`);
+        await c.end();
+      }
+      const warnings = rp.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
+      assert.ok(warnings.some((m) => /a catalog question ReplicaDesk asks the main node failed \(permission denied/.test(m)), JSON.stringify(warnings));
+    } finally {
+      await admin.query('GRANT SELECT ON pg_catalog.pg_trigger TO PUBLIC');
+      await admin.query(`DROP OWNED BY "${role}"`);
+      await admin.end();
+      const pg0 = await rp.client('postgres');
+      await pg0.query(`DROP ROLE "${role}"`);
+      await pg0.end();
+    }
   });
 });

@@ -51,8 +51,8 @@ export async function startProxy(servers: Pick<ServerInfo, 'host' | 'port' | 'us
  * A proxy in front of `servers` with a fresh database `db` created through it (CREATE DATABASE cannot run in
  * a transaction block: it goes to every node on its own); its stop() also drops the database everywhere.
  */
-export async function startProxyWithDatabase(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], db: string, over: Partial<FanoutOptions> = {}): Promise<RunningProxy> {
-  const rp = await startProxy(servers, over);
+export async function startProxyWithDatabase(servers: Pick<ServerInfo, 'host' | 'port' | 'user' | 'password'>[], db: string, over: Partial<FanoutOptions> = {}, passwd?: string): Promise<RunningProxy> {
+  const rp = await startProxy(servers, over, passwd);
   const admin = await rp.client('postgres');
   await admin.query(`CREATE DATABASE "${db}" TEMPLATE template0`);
   await admin.end();
