@@ -958,7 +958,8 @@ export class FanoutSession {
     const mainBuf = timed && timed.mainAt !== this.main ? q(Buffer.from(executeWithArg(text, tokens, 'pg_catalog.now()'), 'latin1').toString('utf8')) : raw;
     return this.write([mainBuf], ONE_READY, as, label, (ts, table) => {
       if (timed && ts) return [q(Buffer.from(executeForOthers(text, tokens, ts), 'latin1').toString('utf8'))];
-      if (timed || needsTimestamp(inner, table)) this.warnNotDeterministic([`the main node timestamp for ${name} is unknown`]);
+      if (timed) this.warnNotDeterministic([`the main node timestamp for ${name} is unknown`]);
+      else if (needsTimestamp(inner, table)) this.warnNotDeterministic([`the prepared statement ${name} reads the clock on each node`]);
       return [raw];
     });
   }
