@@ -165,6 +165,33 @@ function stringLiteral(n: Node | undefined): string | undefined {
   return cast ? stringLiteral(cast.arg as Node) : undefined;
 }
 
+/** The integer literal 0 (the parser leaves the value out when it is zero). */
+function isZeroLiteral(n: Node | undefined): boolean {
+  const c = n?.A_Const as Node | undefined;
+  const iv = c?.ival as { ival?: number } | undefined;
+  return !!iv && !iv.ival;
+}
+
+/**
+ * A call that makes a large object with an OID the server picks (lo_creat, lo_import without an OID,
+ * lo_create(0), lo_from_bytea(0, ...)): each node picks its own, so the OIDs the rows refer to differ.
+ */
+function picksLargeObjectOid(f: { schema?: string; name: string; node: Node }): boolean {
+  if (f.schema && f.schema !== 'pg_catalog') return false;
+  const args = (f.node.args as Node[] | undefined) ?? [];
+  switch (f.name) {
+    case 'lo_creat':
+      return true;
+    case 'lo_import':
+      return args.length < 2 || isZeroLiteral(args[1]);
+    case 'lo_create':
+    case 'lo_from_bytea':
+      return isZeroLiteral(args[0]);
+    default:
+      return false;
+  }
+}
+
 function funcName(fc: Node): { schema?: string; name: string } {
   const parts = ((fc.funcname as unknown[]) ?? []).map(str).filter((s): s is string => s !== undefined);
   const name = parts[parts.length - 1] ?? '';
@@ -264,7 +291,7 @@ function classifyStmt(stmt: Node, text: string, tokens: Tokens, out: Classified)
   const w: Walk = { funcs: [], svfs: [], dmlInside: false, selectInto: false, locking: false, defaults: [], targets: [] };
   walk(body, w);
   for (const f of w.funcs) {
-    if (VOLATILE_WARN.has(f.name) && !out.volatileCalls.includes(f.name)) out.volatileCalls.push(f.name);
+    if ((VOLATILE_WARN.has(f.name) || picksLargeObjectOid(f)) && !out.volatileCalls.includes(f.name)) out.volatileCalls.push(f.name);
     if (f.name === 'nextval' || f.name === 'setval') {
       const name = stringLiteral((f.node.args as Node[] | undefined)?.[0]);
       if (name) {
@@ -700,7 +727,7 @@ export function routineCallsOf(sql: string): RoutineCalls | undefined {
       const user = userFunction(f);
       if (user) add(out.calls, user);
       if (TIME_FUNCS[f.name] && (!f.schema || f.schema === 'pg_catalog')) add(out.time, f.name);
-      if (VOLATILE_WARN.has(f.name)) add(out.volatile, f.name);
+      if (VOLATILE_WARN.has(f.name) || picksLargeObjectOid(f)) add(out.volatile, f.name);
       if (f.name === 'nextval' || f.name === 'setval') {
         const name = stringLiteral((f.node.args as Node[] | undefined)?.[0]);
         if (name) add(out.sequences, name);

@@ -170,3 +170,14 @@ test('SQL-level PREPARE that reads the clock: the other nodes take the time as o
   assert.equal(exec('EXECUTE ins (7, \'x\')'), "EXECUTE ins (7, 'x', '2026-11-21 10:00:00.123456+00'::timestamptz)");
   assert.equal(exec('EXECUTE up'), "EXECUTE up ('2026-11-21 10:00:00.123456+00'::timestamptz)");
 });
+
+test('large objects whose OID each node would pick are reported like other per-node values', () => {
+  const v = (sql: string) => classifyText(bytes(sql)).volatileCalls;
+  assert.deepEqual(v('SELECT lo_create(0)'), ['lo_create']);
+  assert.deepEqual(v('SELECT lo_creat(-1)'), ['lo_creat']);
+  assert.deepEqual(v("SELECT lo_import('/tmp/x')"), ['lo_import']);
+  assert.deepEqual(v("INSERT INTO docs (body) VALUES (lo_from_bytea(0, 'abc'))"), ['lo_from_bytea']);
+  assert.deepEqual(v('SELECT lo_create(424242)'), [], 'an OID chosen by the application is the same everywhere');
+  assert.deepEqual(v("SELECT lo_import('/tmp/x', 424242)"), []);
+  assert.deepEqual(v('SELECT lo_create($1)'), [], 'a parameter is the application choosing');
+});
