@@ -306,22 +306,27 @@ async function initPgbench(b: PostgresInstance, db: string): Promise<void> {
   await execFileP(`${PG_BIN}/pgbench`, ['-h', b.host, '-p', String(b.port), '-U', b.user, '-i', '-s', String(SCALE), '-q', db], { env: { ...process.env, PGPASSWORD: b.password }, maxBuffer: 1 << 24 });
 }
 
+/** pgbench runs at the same time (one per port), the rate of each kept. */
+async function concurrentPgbench(mode: Mode, runs: { port: number; clients: number; threads: number }[]): Promise<{ rates: number[]; failed: number; out: string }> {
+  const rs = await Promise.all(runs.map((r) => pgbench(r.port, DIRECT_DB, ['-c', String(r.clients), '-j', String(r.threads), '-T', String(SECONDS), ...mode.args])));
+  return { rates: rs.map((r) => r.tps), failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
+}
+
 /**
  * Both backends doing a write workload's fan-out work at once with no proxy: each runs every transaction,
  * and the slower one bounds what any fan-out can reach on this machine.
  */
 async function bothDirect(mode: Mode): Promise<{ tps: number; failed: number; out: string }> {
-  const rs = await Promise.all(backends.map((b) => pgbench(b.port, DIRECT_DB, ['-c', String(CLIENTS), '-j', String(THREADS), '-T', String(SECONDS), ...mode.args])));
-  const tps = Math.min(...rs.map((r) => r.tps));
-  return { tps, failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
+  const r = await concurrentPgbench(mode, backends.map((b) => ({ port: b.port, clients: CLIENTS, threads: THREADS })));
+  return { tps: Math.min(...r.rates), failed: r.failed, out: r.out };
 }
 
 /** Half the clients through each of two relay processes (to backend 0): the sum of their rates. */
 async function splitClients(mode: Mode, ports: number[]): Promise<{ tps: number; failed: number; out: string }> {
   const clients = Math.max(1, Math.floor(CLIENTS / ports.length));
   const threads = Math.max(1, Math.floor(THREADS / ports.length));
-  const rs = await Promise.all(ports.map((p) => pgbench(p, DIRECT_DB, ['-c', String(clients), '-j', String(threads), '-T', String(SECONDS), ...mode.args])));
-  return { tps: rs.reduce((a, r) => a + r.tps, 0), failed: rs.reduce((a, r) => a + r.failed, 0), out: rs.map((r) => r.out).join('\n') };
+  const r = await concurrentPgbench(mode, ports.map((port) => ({ port, clients, threads })));
+  return { tps: r.rates.reduce((a, x) => a + x, 0), failed: r.failed, out: r.out };
 }
 
 async function main(): Promise<number> {

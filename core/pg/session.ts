@@ -1378,7 +1378,9 @@ export class FanoutSession {
     }
     // A SELECT is written only when it calls functions that are not known to be read-only: those are the ones.
     const funcs = info.kind === 'read' ? info.unknownFunctions : info.calledFunctions;
-    const trig = info.writeTargets.length || funcs.length ? await this.routineEffects(info.writeTargets, funcs) : undefined;
+    // Per write on the hot path: tables already known to have no triggers need no walk (and no await).
+    const walk = funcs.length > 0 || info.writeTargets.some((rel) => this.ctx.catalog.tableTriggers(this.database, rel, this.pathScope) !== NO_TRIGGERS);
+    const trig = walk ? await this.routineEffects(info.writeTargets, funcs) : undefined;
     if (trig) oids.push(...trig.oids);
     const names = trig?.sequences.length ? [...info.sequences, ...trig.sequences] : info.sequences;
     const usesSequences = oids.length > 0 || names.length > 0 || info.dynamicNextval;
